@@ -1,0 +1,22 @@
+// Original file: proto/orchion/v1/agent.proto
+
+import type { Hello as _orchion_v1_Hello, Hello__Output as _orchion_v1_Hello__Output } from '../../orchion/v1/Hello';
+import type { Heartbeat as _orchion_v1_Heartbeat, Heartbeat__Output as _orchion_v1_Heartbeat__Output } from '../../orchion/v1/Heartbeat';
+import type { CapabilityUpdate as _orchion_v1_CapabilityUpdate, CapabilityUpdate__Output as _orchion_v1_CapabilityUpdate__Output } from '../../orchion/v1/CapabilityUpdate';
+import type { Goodbye as _orchion_v1_Goodbye, Goodbye__Output as _orchion_v1_Goodbye__Output } from '../../orchion/v1/Goodbye';
+
+export interface AgentMessage {
+  'hello'?: (_orchion_v1_Hello | null);
+  'heartbeat'?: (_orchion_v1_Heartbeat | null);
+  'capabilities'?: (_orchion_v1_CapabilityUpdate | null);
+  'goodbye'?: (_orchion_v1_Goodbye | null);
+  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye";
+}
+
+export interface AgentMessage__Output {
+  'hello'?: (_orchion_v1_Hello__Output | null);
+  'heartbeat'?: (_orchion_v1_Heartbeat__Output | null);
+  'capabilities'?: (_orchion_v1_CapabilityUpdate__Output | null);
+  'goodbye'?: (_orchion_v1_Goodbye__Output | null);
+  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye";
+}

@@ -1,0 +1,43 @@
+// The gRPC contract's runtime loader and its generated TypeScript wire types.
+// The descriptor is generated from orchion/v1/*.proto (npm run gen:proto), so bundles need no .proto files.
+import * as grpc from '@grpc/grpc-js';
+import { fromJSON } from '@grpc/proto-loader';
+import descriptor from './generated/descriptor.json' with { type: 'json' };
+import type { ProtoGrpcType } from './generated/agent';
+
+export const PROTOCOL_VERSION = 1;
+
+let cached: ProtoGrpcType | undefined;
+
+/** Loads the orchion.v1 package definition (camelCase fields, longs as numbers, defaults filled in). */
+export function loadOrchionProto(): ProtoGrpcType {
+  if (!cached) {
+    const definition = fromJSON(descriptor, {
+      keepCase: false,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
+    cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+  }
+  return cached;
+}
+
+export type { AgentMessage, AgentMessage__Output } from './generated/orchion/v1/AgentMessage';
+export type { OrchestratorMessage, OrchestratorMessage__Output } from './generated/orchion/v1/OrchestratorMessage';
+export type { Hello, Hello__Output } from './generated/orchion/v1/Hello';
+export type { Welcome, Welcome__Output } from './generated/orchion/v1/Welcome';
+export type { Heartbeat, Heartbeat__Output } from './generated/orchion/v1/Heartbeat';
+export type { CapabilityUpdate, CapabilityUpdate__Output } from './generated/orchion/v1/CapabilityUpdate';
+export type { Capabilities, Capabilities__Output } from './generated/orchion/v1/Capabilities';
+export type { CpuInfo, CpuInfo__Output } from './generated/orchion/v1/CpuInfo';
+export type { MemoryInfo, MemoryInfo__Output } from './generated/orchion/v1/MemoryInfo';
+export type { OsInfo, OsInfo__Output } from './generated/orchion/v1/OsInfo';
+export type { Gpu, Gpu__Output } from './generated/orchion/v1/Gpu';
+export type { Goodbye, Goodbye__Output } from './generated/orchion/v1/Goodbye';
+export type {
+  AgentServiceClient,
+  AgentServiceHandlers,
+  AgentServiceDefinition,
+} from './generated/orchion/v1/AgentService';
