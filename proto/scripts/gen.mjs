@@ -38,7 +38,7 @@ for (const f of files(outDir)) {
   writeFileSync(f, readFileSync(f, 'utf8').replaceAll(`Original file: ${root}/`, 'Original file: proto/'));
 }
 const pbRoot = new protobuf.Root();
-pbRoot.loadSync(protoFiles.map((f) => join(root, f)), { keepCase: true });
+pbRoot.loadSync(protoFiles.map((f) => join(root, f)), { keepCase: false });
 writeFileSync(join(outDir, 'descriptor.json'), JSON.stringify(pbRoot.toJSON(), null, 1) + '\n');
 
 if (check) {

@@ -2,6 +2,7 @@
 // The descriptor is generated from orchion/v1/*.proto (npm run gen:proto), so bundles need no .proto files.
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
+import type { INamespace } from 'protobufjs';
 import descriptor from './generated/descriptor.json' with { type: 'json' };
 import type { ProtoGrpcType } from './generated/agent';
 
@@ -12,7 +13,7 @@ let cached: ProtoGrpcType | undefined;
 /** Loads the orchion.v1 package definition (camelCase fields, longs as numbers, defaults filled in). */
 export function loadOrchionProto(): ProtoGrpcType {
   if (!cached) {
-    const definition = fromJSON(descriptor, {
+    const definition = fromJSON(descriptor as INamespace, {
       keepCase: false,
       longs: Number,
       enums: String,

@@ -1,0 +1,61 @@
+// Reads this machine's capabilities with systeminformation, in the wire shape of the gRPC contract.
+import type { CpuInfo, Gpu, MemoryInfo, OsInfo } from '@orchion/proto';
+import si from 'systeminformation';
+
+const MiB = 1024 * 1024;
+
+export async function collectCpu(): Promise<CpuInfo> {
+  const cpu = await si.cpu();
+  return {
+    manufacturer: cpu.manufacturer,
+    brand: cpu.brand,
+    cores: cpu.cores,
+    physicalCores: cpu.physicalCores,
+    speedGhz: cpu.speedMax || cpu.speed || 0,
+  };
+}
+
+export async function collectMemory(): Promise<MemoryInfo> {
+  const mem = await si.mem();
+  return { totalBytes: mem.total, freeBytes: mem.free, availableBytes: mem.available };
+}
+
+export async function collectOs(): Promise<OsInfo> {
+  const os = await si.osInfo();
+  return { platform: os.platform, distro: os.distro, release: os.release, kernel: os.kernel, arch: os.arch };
+}
+
+const GPU_VENDOR = /nvidia|amd|advanced micro devices|ati|intel|apple/i;
+
+export async function collectGpus(): Promise<Gpu[]> {
+  const { controllers } = await si.graphics();
+  return controllers
+    .filter((c) => (c.vram ?? 0) > 0 || c.utilizationGpu !== undefined || GPU_VENDOR.test(c.vendor ?? ''))
+    .map((c, index) => {
+      const gpu: Gpu = {
+        index,
+        vendor: c.vendor ?? '',
+        model: c.model ?? c.name ?? '',
+        vramTotalBytes: Math.round((c.vram ?? c.memoryTotal ?? 0) * MiB),
+        bus: c.bus ?? c.pciBus ?? '',
+      };
+      if (c.memoryUsed !== undefined) gpu.vramUsedBytes = Math.round(c.memoryUsed * MiB);
+      if (c.utilizationGpu !== undefined) gpu.utilizationPercent = c.utilizationGpu;
+      if (c.powerDraw !== undefined) gpu.powerDrawWatts = c.powerDraw;
+      if (c.powerLimit !== undefined) gpu.powerLimitWatts = c.powerLimit;
+      if (c.temperatureGpu !== undefined) gpu.temperatureCelsius = c.temperatureGpu;
+      return gpu;
+    });
+}
+
+export interface CollectedCapabilities {
+  cpu: CpuInfo;
+  memory: MemoryInfo;
+  os: OsInfo;
+  gpus: Gpu[];
+}
+
+export async function collectCapabilities(): Promise<CollectedCapabilities> {
+  const [cpu, memory, os, gpus] = await Promise.all([collectCpu(), collectMemory(), collectOs(), collectGpus()]);
+  return { cpu, memory, os, gpus };
+}

@@ -1,0 +1,99 @@
+// `orchion nodes` and `orchion node ID`: read the node registry through the HTTP API.
+import { Command, Option } from 'commander';
+import { ApiClientError, NODE_STATES, type NodeView, type OrchionClient } from '@orchion/api';
+import { ago, bytes, table } from '../format';
+import { clientFrom, type ClientFlags } from '../options';
+
+export function addClientOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--url <url>', 'orchestrator API URL').env('ORCHION_URL'))
+    .addOption(new Option('--token <token>', 'admin API token (default: the local data dir’s)').env('ORCHION_TOKEN'))
+    .option('--data-dir <dir>', 'local data dir to find the token and URL in (env ORCHION_DATA_DIR)')
+    .option('--json', 'print the API’s JSON');
+}
+
+function gpuSummary(n: NodeView): string {
+  const gpus = n.capabilities.gpus ?? [];
+  if (gpus.length === 0) return '-';
+  return gpus.map((g) => `${g.model || g.vendor} ${bytes(g.vramTotalBytes)}`).join(', ');
+}
+
+function labels(n: NodeView): string {
+  const entries = Object.entries(n.labels);
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
+}
+
+export function nodesCommand(): Command {
+  return addClientOptions(new Command('nodes').description('list the nodes'))
+    .addOption(new Option('--state <state>', 'only nodes in this state').choices(NODE_STATES as string[]))
+    .action(async (flags: ClientFlags & { json?: boolean; state?: NodeView['state'] }) => {
+      const nodes = await clientFrom(flags).listAllNodes({ state: flags.state });
+      if (flags.json) {
+        console.log(JSON.stringify({ nodes, nextCursor: null, total: nodes.length }, null, 2));
+        return;
+      }
+      if (nodes.length === 0) {
+        console.log('No nodes yet. Start one with `orchion agent --orchestrator HOST:PORT --join-token TOKEN`.');
+        return;
+      }
+      const rows = nodes.map((n) => [
+        n.id,
+        n.hostname,
+        n.state,
+        String(n.capabilities.cpu?.cores ?? '-'),
+        `${bytes(n.capabilities.memory?.availableBytes)} / ${bytes(n.capabilities.memory?.totalBytes)}`,
+        gpuSummary(n),
+        labels(n),
+        ago(n.lastHeartbeatAt),
+      ]);
+      console.log(table(['ID', 'HOSTNAME', 'STATE', 'CPUS', 'MEMORY (AVAIL/TOTAL)', 'GPUS', 'LABELS', 'LAST HEARTBEAT'], rows));
+    });
+}
+
+/** Finds a node by id, or by a unique id prefix. */
+async function findNode(client: OrchionClient, id: string): Promise<NodeView> {
+  try {
+    return await client.getNode(id);
+  } catch (err) {
+    if (!(err instanceof ApiClientError) || err.status !== 404) throw err;
+  }
+  const matches = (await client.listAllNodes()).filter((n) => n.id.startsWith(id));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new Error(`"${id}" matches ${matches.length} nodes; give more of the id`);
+  throw new Error(`no node with id "${id}"`);
+}
+
+export function nodeCommand(): Command {
+  return addClientOptions(new Command('node').description('show one node').argument('<id>', 'node id or a unique prefix'))
+    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
+      const n = await findNode(clientFrom(flags), id);
+      if (flags.json) {
+        console.log(JSON.stringify(n, null, 2));
+        return;
+      }
+      const c = n.capabilities;
+      const lines = [
+        `Node      ${n.id}`,
+        `Hostname  ${n.hostname}   (${n.address})`,
+        `State     ${n.state}: ${n.stateReason} (since ${ago(n.stateChangedAt)})`,
+        `Agent     v${n.agentVersion}, heartbeat every ${n.heartbeatIntervalMs / 1000}s, last ${ago(n.lastHeartbeatAt)}`,
+        `Joined    ${n.firstRegisteredAt} (${n.registrations} registrations, latest ${ago(n.registeredAt)})`,
+        `Labels    ${labels(n)}`,
+        `CPU       ${c.cpu?.manufacturer ?? ''} ${c.cpu?.brand ?? ''}, ${c.cpu?.cores ?? '?'} cores (${c.cpu?.physicalCores ?? '?'} physical)`,
+        `Memory    ${bytes(c.memory?.availableBytes)} available of ${bytes(c.memory?.totalBytes)}`,
+        `OS        ${c.os?.distro ?? ''} ${c.os?.release ?? ''} (${c.os?.platform ?? ''} ${c.os?.kernel ?? ''}, ${c.os?.arch ?? ''})`,
+      ];
+      const gpus = c.gpus ?? [];
+      if (gpus.length === 0) lines.push('GPUs      none');
+      for (const g of gpus) {
+        const extra = [
+          g.vramUsedBytes !== undefined ? `${bytes(g.vramUsedBytes)} used` : undefined,
+          g.utilizationPercent !== undefined ? `${g.utilizationPercent}% busy` : undefined,
+          g.powerDrawWatts !== undefined ? `${g.powerDrawWatts} W` : undefined,
+          g.temperatureCelsius !== undefined ? `${g.temperatureCelsius} °C` : undefined,
+        ].filter(Boolean);
+        lines.push(`GPU ${g.index}     ${g.vendor} ${g.model}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`);
+      }
+      console.log(lines.join('\n'));
+    });
+}

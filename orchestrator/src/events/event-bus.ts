@@ -1,0 +1,69 @@
+// Durable fan-out of orchestrator events: each event is stored (for SSE resume) and then handed to the
+// live subscribers as a ready-to-send SSE frame, serialised once however many clients listen.
+import type { EventType } from '@orchion/api';
+import type { Clock } from '../registry/types';
+import type { SqliteEventStore, StoredEvent } from '../store/event-store';
+
+export interface BusEvent {
+  id: number;
+  type: EventType;
+  /** The complete SSE frame: id, event and data lines. */
+  frame: string;
+}
+
+export type Subscriber = (event: BusEvent) => void;
+
+export class EventBus {
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  publish(type: EventType, data: unknown): BusEvent {
+    const time = this.clock.now();
+    const payload = JSON.stringify(data);
+    const id = this.store.append(type, time, payload);
+    const event: BusEvent = { id, type, frame: toFrame({ id, type, time, data: payload }) };
+    for (const fn of this.subscribers) fn(event);
+    return event;
+  }
+
+  subscribe(fn: Subscriber): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /**
+   * True when a client resuming from `afterId` cannot be brought up to date by replay: events after it were
+   * pruned, or the id is from another database (newer than anything stored).
+   */
+  lostAfter(afterId: number): boolean {
+    const { min, max } = this.store.bounds();
+    return (min !== null && afterId < min - 1) || afterId > (max ?? 0);
+  }
+
+  /** Calls `fn` with every retained event after `afterId`, in order. */
+  replay(afterId: number, fn: (event: BusEvent) => void): void {
+    let last = afterId;
+    for (;;) {
+      const rows = this.store.after(last, 500);
+      for (const row of rows) fn({ id: row.id, type: row.type as EventType, frame: toFrame(row) });
+      if (rows.length < 500) return;
+      last = rows[rows.length - 1]!.id;
+    }
+  }
+
+  prune(keep: number): number {
+    return this.store.prune(keep);
+  }
+}
+
+function toFrame(e: StoredEvent): string {
+  return `id: ${e.id}\nevent: ${e.type}\ndata: {"time":"${new Date(e.time).toISOString()}","data":${e.data}}\n\n`;
+}

@@ -1,0 +1,52 @@
+// Builds the fastify application: auth, CORS, error shapes, metrics and the API routes.
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { EventBus } from '../events/event-bus';
+import type { Metrics } from '../metrics';
+import type { NodeRegistry } from '../registry/registry';
+import { installAuth } from './auth';
+import { installErrorHandlers } from './errors';
+import { eventRoutes } from './routes/events';
+import { nodeRoutes } from './routes/nodes';
+import { systemRoutes } from './routes/system';
+
+export interface HttpAppDeps {
+  registry: NodeRegistry;
+  bus: EventBus;
+  metrics: Metrics;
+  logger: Logger;
+  adminToken: string;
+  version: string;
+  /** Allowed browser origins for CORS; empty disables CORS, ['*'] allows any. */
+  corsOrigins: string[];
+  onNodeRemoved(id: string): void;
+}
+
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 4 * 1024 * 1024,
+    forceCloseConnections: true,
+  });
+  installErrorHandlers(app);
+  if (deps.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: deps.corsOrigins.includes('*') ? true : deps.corsOrigins,
+      methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+    });
+  }
+  installAuth(app, deps.adminToken);
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+  systemRoutes(app, { metrics: deps.metrics, version: deps.version, startedAt: Date.now() });
+  nodeRoutes(app, { registry: deps.registry, onRemoved: deps.onNodeRemoved });
+  eventRoutes(app, { bus: deps.bus, metrics: deps.metrics });
+  return app;
+}

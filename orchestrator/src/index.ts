@@ -1,0 +1,2 @@
+export { startOrchestrator, type Orchestrator, type OrchestratorConfig } from './orchestrator';
+export { createLogger } from './logger';
