@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entry points: [source, output]. Later packages add theirs here. */
-export const entries = [['orchestrator/src/cli/main.ts', 'orchestrator/dist/cli.js']];
+export const entries = [
+  ['orchestrator/src/cli/main.ts', 'orchestrator/dist/cli.js'],
+  ['agent/src/runtimes/embedded/worker.ts', 'agent/dist/llama-worker.js'],
+];
 
 const externalDeps = {
   name: 'external-deps',

@@ -57,7 +57,10 @@ export function startAgent(config: AgentConfig): Agent {
   });
   registered.catch(() => {});
   link.on('registered', (w) =>
-    logger.info({ nodeId, orchestrator: config.orchestrator, registrations: w.registrations }, 'registered with the orchestrator'),
+    logger.info(
+      { nodeId, orchestrator: config.orchestrator, registrations: w.registrations },
+      'registered with the orchestrator',
+    ),
   );
   link.on('fatal', (err) => logger.error({ err: err.message }, 'the orchestrator refused this agent'));
   link.start();

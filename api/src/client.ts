@@ -1,6 +1,13 @@
 // A small typed client for the orchestrator's HTTP API, shared by the CLI and later clients.
 // Uses the platform's fetch, so it runs in Node 20, VS Code's extension host and browsers alike.
-import type { ApiErrorBody, HealthResponse, ListNodesResponse, NodeState, NodeView, OrchionEvent } from './types';
+import type {
+  ApiErrorBody,
+  HealthResponse,
+  ListNodesResponse,
+  NodeState,
+  NodeView,
+  OrchionEvent,
+} from './types';
 
 export class ApiClientError extends Error {
   constructor(
@@ -113,9 +120,17 @@ export class OrchionClient {
     try {
       return await fetch(this.url + path, init);
     } catch (err) {
-      if ((err as Error).name === 'AbortError' && init.signal?.aborted && !(init.signal.reason instanceof DOMException && init.signal.reason.name === 'TimeoutError')) throw err;
+      if (
+        (err as Error).name === 'AbortError' &&
+        init.signal?.aborted &&
+        !(init.signal.reason instanceof DOMException && init.signal.reason.name === 'TimeoutError')
+      )
+        throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (err as Error).message);
+      const why =
+        (err as Error).name === 'TimeoutError'
+          ? 'timed out'
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
       throw new ApiClientError('unreachable', `cannot reach the orchestrator at ${this.url} (${why})`);
     }
   }

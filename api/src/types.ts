@@ -35,7 +35,8 @@ export interface ListNodesResponse {
   total: number;
 }
 
-export type NodeEventType = 'node.registered' | 'node.updated' | 'node.ready' | 'node.stale' | 'node.offline' | 'node.removed';
+export type NodeEventType =
+  'node.registered' | 'node.updated' | 'node.ready' | 'node.stale' | 'node.offline' | 'node.removed';
 /** Sent when a client resumes from an id older than the retained history: refetch state. */
 export type ControlEventType = 'reset';
 export type EventType = NodeEventType | ControlEventType;

@@ -16,7 +16,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = { name: options.name ?? 'orchion' };
   const redact = { paths: ['req.headers.authorization', '*.token', '*.joinToken'], censor: '[redacted]' };
   if (options.pretty ?? process.stderr.isTTY) {
-    const stream = pretty({ destination: 2, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' });
+    const stream = pretty({
+      destination: 2,
+      colorize: true,
+      translateTime: 'HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    });
     return pino({ level, base, redact }, stream);
   }
   return pino({ level, base, redact }, pino.destination({ dest: 2, sync: false }));

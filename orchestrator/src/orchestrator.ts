@@ -111,7 +111,8 @@ export function splitHostPort(addr: string): [string, number] {
   if (i < 0) throw new Error(`address "${addr}" must be host:port`);
   const host = addr.slice(0, i).replace(/^\[(.*)\]$/, '$1');
   const port = Number(addr.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`address "${addr}" has an invalid port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`address "${addr}" has an invalid port`);
   return [host || '0.0.0.0', port];
 }
 

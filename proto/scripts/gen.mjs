@@ -38,15 +38,23 @@ for (const f of files(outDir)) {
   writeFileSync(f, readFileSync(f, 'utf8').replaceAll(`Original file: ${root}/`, 'Original file: proto/'));
 }
 const pbRoot = new protobuf.Root();
-pbRoot.loadSync(protoFiles.map((f) => join(root, f)), { keepCase: false });
+pbRoot.loadSync(
+  protoFiles.map((f) => join(root, f)),
+  { keepCase: false },
+);
 writeFileSync(join(outDir, 'descriptor.json'), JSON.stringify(pbRoot.toJSON(), null, 1) + '\n');
 
 if (check) {
   const committed = join(root, 'src/generated');
-  const a = files(outDir).map((f) => relative(outDir, f)).sort();
-  const b = files(committed).map((f) => relative(committed, f)).sort();
+  const a = files(outDir)
+    .map((f) => relative(outDir, f))
+    .sort();
+  const b = files(committed)
+    .map((f) => relative(committed, f))
+    .sort();
   const differ =
-    a.join() !== b.join() || a.some((f) => readFileSync(join(outDir, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'));
+    a.join() !== b.join() ||
+    a.some((f) => readFileSync(join(outDir, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'));
   rmSync(outDir, { recursive: true, force: true });
   if (differ) {
     console.error('proto/src/generated is out of date: run `npm run gen:proto` and commit the result.');

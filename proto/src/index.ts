@@ -26,7 +26,10 @@ export function loadOrchionProto(): ProtoGrpcType {
 }
 
 export type { AgentMessage, AgentMessage__Output } from './generated/orchion/v1/AgentMessage';
-export type { OrchestratorMessage, OrchestratorMessage__Output } from './generated/orchion/v1/OrchestratorMessage';
+export type {
+  OrchestratorMessage,
+  OrchestratorMessage__Output,
+} from './generated/orchion/v1/OrchestratorMessage';
 export type { Hello, Hello__Output } from './generated/orchion/v1/Hello';
 export type { Welcome, Welcome__Output } from './generated/orchion/v1/Welcome';
 export type { Heartbeat, Heartbeat__Output } from './generated/orchion/v1/Heartbeat';

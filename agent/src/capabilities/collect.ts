@@ -56,6 +56,11 @@ export interface CollectedCapabilities {
 }
 
 export async function collectCapabilities(): Promise<CollectedCapabilities> {
-  const [cpu, memory, os, gpus] = await Promise.all([collectCpu(), collectMemory(), collectOs(), collectGpus()]);
+  const [cpu, memory, os, gpus] = await Promise.all([
+    collectCpu(),
+    collectMemory(),
+    collectOs(),
+    collectGpus(),
+  ]);
   return { cpu, memory, os, gpus };
 }

@@ -31,7 +31,11 @@ export interface LinkOptions {
 type Call = grpc.ClientDuplexStream<AgentMessage, OrchestratorMessage__Output>;
 
 /** Statuses after which retrying cannot help: the operator must fix something. */
-const FATAL = new Set([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.PERMISSION_DENIED]);
+const FATAL = new Set([
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.PERMISSION_DENIED,
+]);
 
 export interface OrchestratorLinkEvents {
   registered: [Welcome__Output];

@@ -9,8 +9,10 @@ import { upCommand } from './commands/up';
 
 function explain(err: unknown): string {
   if (err instanceof ApiClientError) {
-    if (err.code === 'unreachable') return `${err.message}; is it running? (start one with \`orchion up\`, or pass --url)`;
-    if (err.status === 401) return `${err.message.split(':')[0]}: the orchestrator refused the token; pass --token or set ORCHION_TOKEN`;
+    if (err.code === 'unreachable')
+      return `${err.message}; is it running? (start one with \`orchion up\`, or pass --url)`;
+    if (err.status === 401)
+      return `${err.message.split(':')[0]}: the orchestrator refused the token; pass --token or set ORCHION_TOKEN`;
     return `${err.message} [${err.code}]`;
   }
   return (err as Error).message ?? String(err);

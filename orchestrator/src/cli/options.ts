@@ -12,7 +12,10 @@ export const DEFAULT_GRPC_ADDR = '127.0.0.1:7701';
 export { defaultDataDir };
 
 export function defaultAgentDataDir(): string {
-  return process.env.ORCHION_AGENT_DATA_DIR || join(process.env.ORCHION_DATA_DIR || join(homedir(), '.orchion'), 'agent');
+  return (
+    process.env.ORCHION_AGENT_DATA_DIR ||
+    join(process.env.ORCHION_DATA_DIR || join(homedir(), '.orchion'), 'agent')
+  );
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -39,7 +42,13 @@ export function parseAddress(value: string): string {
 }
 
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export interface ClientFlags {
@@ -52,7 +61,10 @@ export interface ClientFlags {
 export function clientFrom(flags: ClientFlags): OrchionClient {
   const dataDir = flags.dataDir ?? defaultDataDir();
   const url =
-    flags.url ?? process.env.ORCHION_URL ?? readRuntimeInfo(dataDir)?.httpUrl ?? `http://${DEFAULT_HTTP_ADDR}`;
+    flags.url ??
+    process.env.ORCHION_URL ??
+    readRuntimeInfo(dataDir)?.httpUrl ??
+    `http://${DEFAULT_HTTP_ADDR}`;
   const token = flags.token ?? process.env.ORCHION_TOKEN ?? readTokenFile(dataDir, ADMIN_TOKEN_FILE);
   return new OrchionClient({ url, token });
 }

@@ -41,7 +41,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   installAuth(app, deps.adminToken);
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
       reply.elapsedTime / 1000,
     );
   });

@@ -25,11 +25,19 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
-    const code = err.validation ? 'bad_request' : status >= 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase();
+    const code = err.validation
+      ? 'bad_request'
+      : status >= 500
+        ? 'internal'
+        : (err.code ?? 'bad_request').toLowerCase();
     const message = status >= 500 ? 'internal error' : err.message;
     return reply.status(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .status(404)
+      .send({
+        error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` },
+      }),
   );
 }

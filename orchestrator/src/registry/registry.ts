@@ -2,7 +2,14 @@
 // Session adapters call register/heartbeat/updateCapabilities/markOffline; a timer calls sweep().
 import type { NodeState } from '@orchion/api';
 import { SortedIds } from './sorted-ids';
-import type { CapabilityChange, Clock, NodeRecord, Registration, RegistryChange, RegistryStore } from './types';
+import type {
+  CapabilityChange,
+  Clock,
+  NodeRecord,
+  Registration,
+  RegistryChange,
+  RegistryStore,
+} from './types';
 
 export interface RegistryOptions {
   /** A node is stale after this many missed heartbeat intervals. */

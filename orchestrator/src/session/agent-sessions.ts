@@ -1,11 +1,7 @@
 // The gRPC adapter for agent sessions: authenticates the stream, turns messages into registry calls,
 // and ends sessions with proper status codes. No registry logic lives here.
 import * as grpc from '@grpc/grpc-js';
-import type {
-  AgentMessage__Output,
-  AgentServiceHandlers,
-  OrchestratorMessage,
-} from '@orchion/proto';
+import type { AgentMessage__Output, AgentServiceHandlers, OrchestratorMessage } from '@orchion/proto';
 import type { Logger } from 'pino';
 import { bearer, tokenMatches } from '../auth/tokens';
 import type { Metrics } from '../metrics';
@@ -49,7 +45,8 @@ export class AgentSessions {
   /** Ends every session with UNAVAILABLE (orchestrator shutting down). */
   closeAll(): void {
     this.active.clear();
-    for (const call of this.calls) this.fail(call, grpc.status.UNAVAILABLE, 'the orchestrator is shutting down');
+    for (const call of this.calls)
+      this.fail(call, grpc.status.UNAVAILABLE, 'the orchestrator is shutting down');
   }
 
   private open(call: SessionCall): void {

@@ -25,7 +25,9 @@ export async function startGrpcServer(address: string, sessions: AgentSessions):
   });
   server.addService(proto.orchion.v1.AgentService.service, sessions.handlers);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   const host = address.slice(0, address.lastIndexOf(':'));
   return {

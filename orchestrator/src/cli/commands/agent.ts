@@ -19,7 +19,12 @@ export function addAgentOptions(cmd: Command): Command {
   return cmd
     .option('--label <key=value>', 'a node label (repeatable)', collectLabel)
     .option('--heartbeat-interval <duration>', 'how often to heartbeat', parseDuration, DEFAULT_HEARTBEAT_MS)
-    .option('--capability-interval <duration>', 'how often to refresh capabilities', parseDuration, DEFAULT_CAPABILITY_MS)
+    .option(
+      '--capability-interval <duration>',
+      'how often to refresh capabilities',
+      parseDuration,
+      DEFAULT_CAPABILITY_MS,
+    )
     .option('--reconnect-max <duration>', 'longest wait between reconnect attempts', parseDuration, 30_000)
     .option('--hostname <name>', 'hostname to report (default: this machine’s)');
 }
@@ -59,16 +64,43 @@ export function agentCommand(): Command {
         .env('ORCHION_ORCHESTRATOR')
         .makeOptionMandatory(),
     )
-    .addOption(new Option('--join-token <token>', 'the orchestrator’s join token').env('ORCHION_JOIN_TOKEN').makeOptionMandatory())
+    .addOption(
+      new Option('--join-token <token>', 'the orchestrator’s join token')
+        .env('ORCHION_JOIN_TOKEN')
+        .makeOptionMandatory(),
+    )
     .option('--data-dir <dir>', 'agent state directory (env ORCHION_AGENT_DATA_DIR)', defaultAgentDataDir())
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).env('ORCHION_LOG_LEVEL'))
-    .addOption(new Option('--log-format <format>', 'log format (default: pretty on a terminal)').choices(['pretty', 'json']));
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .env('ORCHION_LOG_LEVEL'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format (default: pretty on a terminal)').choices([
+        'pretty',
+        'json',
+      ]),
+    );
   return addAgentOptions(cmd).action(
-    async (flags: AgentFlags & { dataDir: string; orchestrator: string; joinToken: string; logLevel?: string; logFormat?: string }) => {
+    async (
+      flags: AgentFlags & {
+        dataDir: string;
+        orchestrator: string;
+        joinToken: string;
+        logLevel?: string;
+        logFormat?: string;
+      },
+    ) => {
+      if (!flags.joinToken) {
+        throw new Error('--join-token is empty; pass the token from the orchestrator data dir’s join.token');
+      }
       const logger = loggerFrom(flags);
       const agent = startLockedAgent(flags, logger);
       agent.registered.then(
-        (w) => console.log(`Node ${agent.nodeId} joined the orchestrator at ${flags.orchestrator}${w.known ? ' (known node)' : ''}.`),
+        (w) =>
+          console.log(
+            `Node ${agent.nodeId} joined the orchestrator at ${flags.orchestrator}${w.known ? ' (known node)' : ''}.`,
+          ),
         async (err: Error) => {
           console.error(`orchion: ${err.message}`);
           await agent.stop();

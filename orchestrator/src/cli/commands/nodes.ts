@@ -7,7 +7,9 @@ import { clientFrom, type ClientFlags } from '../options';
 export function addClientOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'orchestrator API URL').env('ORCHION_URL'))
-    .addOption(new Option('--token <token>', 'admin API token (default: the local data dir’s)').env('ORCHION_TOKEN'))
+    .addOption(
+      new Option('--token <token>', 'admin API token (default: the local data dir’s)').env('ORCHION_TOKEN'),
+    )
     .option('--data-dir <dir>', 'local data dir to find the token and URL in (env ORCHION_DATA_DIR)')
     .option('--json', 'print the API’s JSON');
 }
@@ -33,7 +35,9 @@ export function nodesCommand(): Command {
         return;
       }
       if (nodes.length === 0) {
-        console.log('No nodes yet. Start one with `orchion agent --orchestrator HOST:PORT --join-token TOKEN`.');
+        console.log(
+          'No nodes yet. Start one with `orchion agent --orchestrator HOST:PORT --join-token TOKEN`.',
+        );
         return;
       }
       const rows = nodes.map((n) => [
@@ -46,7 +50,12 @@ export function nodesCommand(): Command {
         labels(n),
         ago(n.lastHeartbeatAt),
       ]);
-      console.log(table(['ID', 'HOSTNAME', 'STATE', 'CPUS', 'MEMORY (AVAIL/TOTAL)', 'GPUS', 'LABELS', 'LAST HEARTBEAT'], rows));
+      console.log(
+        table(
+          ['ID', 'HOSTNAME', 'STATE', 'CPUS', 'MEMORY (AVAIL/TOTAL)', 'GPUS', 'LABELS', 'LAST HEARTBEAT'],
+          rows,
+        ),
+      );
     });
 }
 
@@ -64,36 +73,39 @@ async function findNode(client: OrchionClient, id: string): Promise<NodeView> {
 }
 
 export function nodeCommand(): Command {
-  return addClientOptions(new Command('node').description('show one node').argument('<id>', 'node id or a unique prefix'))
-    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
-      const n = await findNode(clientFrom(flags), id);
-      if (flags.json) {
-        console.log(JSON.stringify(n, null, 2));
-        return;
-      }
-      const c = n.capabilities;
-      const lines = [
-        `Node      ${n.id}`,
-        `Hostname  ${n.hostname}   (${n.address})`,
-        `State     ${n.state}: ${n.stateReason} (since ${ago(n.stateChangedAt)})`,
-        `Agent     v${n.agentVersion}, heartbeat every ${n.heartbeatIntervalMs / 1000}s, last ${ago(n.lastHeartbeatAt)}`,
-        `Joined    ${n.firstRegisteredAt} (${n.registrations} registrations, latest ${ago(n.registeredAt)})`,
-        `Labels    ${labels(n)}`,
-        `CPU       ${c.cpu?.manufacturer ?? ''} ${c.cpu?.brand ?? ''}, ${c.cpu?.cores ?? '?'} cores (${c.cpu?.physicalCores ?? '?'} physical)`,
-        `Memory    ${bytes(c.memory?.availableBytes)} available of ${bytes(c.memory?.totalBytes)}`,
-        `OS        ${c.os?.distro ?? ''} ${c.os?.release ?? ''} (${c.os?.platform ?? ''} ${c.os?.kernel ?? ''}, ${c.os?.arch ?? ''})`,
-      ];
-      const gpus = c.gpus ?? [];
-      if (gpus.length === 0) lines.push('GPUs      none');
-      for (const g of gpus) {
-        const extra = [
-          g.vramUsedBytes !== undefined ? `${bytes(g.vramUsedBytes)} used` : undefined,
-          g.utilizationPercent !== undefined ? `${g.utilizationPercent}% busy` : undefined,
-          g.powerDrawWatts !== undefined ? `${g.powerDrawWatts} W` : undefined,
-          g.temperatureCelsius !== undefined ? `${g.temperatureCelsius} °C` : undefined,
-        ].filter(Boolean);
-        lines.push(`GPU ${g.index}     ${g.vendor} ${g.model}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`);
-      }
-      console.log(lines.join('\n'));
-    });
+  return addClientOptions(
+    new Command('node').description('show one node').argument('<id>', 'node id or a unique prefix'),
+  ).action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
+    const n = await findNode(clientFrom(flags), id);
+    if (flags.json) {
+      console.log(JSON.stringify(n, null, 2));
+      return;
+    }
+    const c = n.capabilities;
+    const lines = [
+      `Node      ${n.id}`,
+      `Hostname  ${n.hostname}   (${n.address})`,
+      `State     ${n.state}: ${n.stateReason} (since ${ago(n.stateChangedAt)})`,
+      `Agent     v${n.agentVersion}, heartbeat every ${n.heartbeatIntervalMs / 1000}s, last ${ago(n.lastHeartbeatAt)}`,
+      `Joined    ${n.firstRegisteredAt} (${n.registrations} registrations, latest ${ago(n.registeredAt)})`,
+      `Labels    ${labels(n)}`,
+      `CPU       ${c.cpu?.manufacturer ?? ''} ${c.cpu?.brand ?? ''}, ${c.cpu?.cores ?? '?'} cores (${c.cpu?.physicalCores ?? '?'} physical)`,
+      `Memory    ${bytes(c.memory?.availableBytes)} available of ${bytes(c.memory?.totalBytes)}`,
+      `OS        ${c.os?.distro ?? ''} ${c.os?.release ?? ''} (${c.os?.platform ?? ''} ${c.os?.kernel ?? ''}, ${c.os?.arch ?? ''})`,
+    ];
+    const gpus = c.gpus ?? [];
+    if (gpus.length === 0) lines.push('GPUs      none');
+    for (const g of gpus) {
+      const extra = [
+        g.vramUsedBytes !== undefined ? `${bytes(g.vramUsedBytes)} used` : undefined,
+        g.utilizationPercent !== undefined ? `${g.utilizationPercent}% busy` : undefined,
+        g.powerDrawWatts !== undefined ? `${g.powerDrawWatts} W` : undefined,
+        g.temperatureCelsius !== undefined ? `${g.temperatureCelsius} °C` : undefined,
+      ].filter(Boolean);
+      lines.push(
+        `GPU ${g.index}     ${g.vendor} ${g.model}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`,
+      );
+    }
+    console.log(lines.join('\n'));
+  });
 }

@@ -30,15 +30,42 @@ export function addOrchestratorOptions(cmd: Command): Command {
     .option('--http-addr <host:port>', 'HTTP API address', parseAddress, DEFAULT_HTTP_ADDR)
     .option('--grpc-addr <host:port>', 'address agents connect to', parseAddress, DEFAULT_GRPC_ADDR)
     .option('--data-dir <dir>', 'state directory (env ORCHION_DATA_DIR)', defaultDataDir())
-    .addOption(new Option('--token <token>', 'admin API token instead of the generated one').env('ORCHION_TOKEN'))
     .addOption(
-      new Option('--join-token <token>', 'agent join token instead of the generated one').env('ORCHION_JOIN_TOKEN'),
+      new Option('--token <token>', 'admin API token instead of the generated one').env('ORCHION_TOKEN'),
     )
-    .option('--cors-origin <origins>', 'browser origins allowed to call the API (comma-separated, or *)', collectList)
-    .option('--prune-offline-after <duration>', 'remove nodes offline for this long (0 keeps them)', parseDuration, 7 * 86_400_000)
-    .addOption(new Option('--sweep-interval <duration>', 'how often silent nodes are checked').argParser(parseDuration).default(1000).hideHelp())
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).env('ORCHION_LOG_LEVEL'))
-    .addOption(new Option('--log-format <format>', 'log format (default: pretty on a terminal)').choices(['pretty', 'json']));
+    .addOption(
+      new Option('--join-token <token>', 'agent join token instead of the generated one').env(
+        'ORCHION_JOIN_TOKEN',
+      ),
+    )
+    .option(
+      '--cors-origin <origins>',
+      'browser origins allowed to call the API (comma-separated, or *)',
+      collectList,
+    )
+    .option(
+      '--prune-offline-after <duration>',
+      'remove nodes offline for this long (0 keeps them)',
+      parseDuration,
+      7 * 86_400_000,
+    )
+    .addOption(
+      new Option('--sweep-interval <duration>', 'how often silent nodes are checked')
+        .argParser(parseDuration)
+        .default(1000)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .env('ORCHION_LOG_LEVEL'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format (default: pretty on a terminal)').choices([
+        'pretty',
+        'json',
+      ]),
+    );
 }
 
 export function loggerFrom(flags: { logLevel?: string; logFormat?: string }) {
@@ -48,7 +75,10 @@ export function loggerFrom(flags: { logLevel?: string; logFormat?: string }) {
   });
 }
 
-export function orchestratorConfig(flags: OrchestratorFlags, logger: OrchestratorConfig['logger']): OrchestratorConfig {
+export function orchestratorConfig(
+  flags: OrchestratorFlags,
+  logger: OrchestratorConfig['logger'],
+): OrchestratorConfig {
   return {
     dataDir: flags.dataDir,
     httpAddr: flags.httpAddr,
@@ -71,10 +101,18 @@ export function printOrchestratorBanner(o: Orchestrator, dataDir: string, grpcHo
     `  Data:   ${dataDir}`,
   ];
   if (o.tokens.created.admin) {
-    lines.push(``, `Admin API token (shown once; also in ${dataDir}/admin.token, mode 0600):`, `  ${o.tokens.admin}`);
+    lines.push(
+      ``,
+      `Admin API token (shown once; also in ${dataDir}/admin.token, mode 0600):`,
+      `  ${o.tokens.admin}`,
+    );
   }
   if (o.tokens.created.join) {
-    lines.push(``, `Agent join token (shown once; also in ${dataDir}/join.token, mode 0600):`, `  ${o.tokens.join}`);
+    lines.push(
+      ``,
+      `Agent join token (shown once; also in ${dataDir}/join.token, mode 0600):`,
+      `  ${o.tokens.join}`,
+    );
   }
   lines.push(
     ``,

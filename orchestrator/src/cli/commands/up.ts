@@ -16,23 +16,30 @@ export function upCommand(): Command {
   const cmd = addOrchestratorOptions(
     new Command('up').description('start an orchestrator and a local agent (the quick start)'),
   ).option('--no-local-agent', 'start the orchestrator only');
-  return addAgentOptions(cmd).action(async (flags: OrchestratorFlags & AgentFlags & { localAgent: boolean }) => {
-    const logger = loggerFrom(flags);
-    const o = await startOrchestrator(orchestratorConfig(flags, logger));
-    printOrchestratorBanner(o, flags.dataDir, o.grpcAddress);
-    const agent = flags.localAgent
-      ? startLockedAgent(
-          { ...flags, dataDir: join(flags.dataDir, 'agent'), orchestrator: o.grpcAddress, joinToken: o.tokens.join },
-          logger,
-        )
-      : undefined;
-    agent?.registered.then(
-      () => console.log(`\nLocal node ${agent.nodeId} is ready. Press Ctrl+C to stop.`),
-      (err: Error) => console.error(`orchion: the local agent could not join: ${err.message}`),
-    );
-    runUntilSignal(async () => {
-      await agent?.stop();
-      await o.stop();
-    });
-  });
+  return addAgentOptions(cmd).action(
+    async (flags: OrchestratorFlags & AgentFlags & { localAgent: boolean }) => {
+      const logger = loggerFrom(flags);
+      const o = await startOrchestrator(orchestratorConfig(flags, logger));
+      printOrchestratorBanner(o, flags.dataDir, o.grpcAddress);
+      const agent = flags.localAgent
+        ? startLockedAgent(
+            {
+              ...flags,
+              dataDir: join(flags.dataDir, 'agent'),
+              orchestrator: o.grpcAddress,
+              joinToken: o.tokens.join,
+            },
+            logger,
+          )
+        : undefined;
+      agent?.registered.then(
+        () => console.log(`\nLocal node ${agent.nodeId} is ready. Press Ctrl+C to stop.`),
+        (err: Error) => console.error(`orchion: the local agent could not join: ${err.message}`),
+      );
+      runUntilSignal(async () => {
+        await agent?.stop();
+        await o.stop();
+      });
+    },
+  );
 }

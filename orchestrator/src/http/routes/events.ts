@@ -36,7 +36,10 @@ export function eventRoutes(app: FastifyInstance, opts: EventRoutesOptions): voi
     const send = (e: BusEvent): void => {
       if (!open) return;
       if (res.writableLength > maxBuffered) {
-        req.log.warn({ buffered: res.writableLength }, 'SSE client too slow; disconnecting it (it can resume)');
+        req.log.warn(
+          { buffered: res.writableLength },
+          'SSE client too slow; disconnecting it (it can resume)',
+        );
         close();
         res.destroy();
         return;
@@ -57,7 +60,9 @@ export function eventRoutes(app: FastifyInstance, opts: EventRoutesOptions): voi
     if (lastId !== undefined) {
       // Replay and live delivery run on one thread over a synchronous store: nothing slips between them.
       if (opts.bus.lostAfter(lastId)) {
-        res.write(`event: reset\ndata: {"reason":"events after ${lastId} are no longer retained; refetch state"}\n\n`);
+        res.write(
+          `event: reset\ndata: {"reason":"events after ${lastId} are no longer retained; refetch state"}\n\n`,
+        );
       }
       opts.bus.replay(lastId, send);
     }

@@ -3,7 +3,10 @@ import type { HealthResponse } from '@orchion/api';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../metrics';
 
-export function systemRoutes(app: FastifyInstance, deps: { metrics: Metrics; version: string; startedAt: number }): void {
+export function systemRoutes(
+  app: FastifyInstance,
+  deps: { metrics: Metrics; version: string; startedAt: number },
+): void {
   app.get('/healthz', async (): Promise<HealthResponse> => ({
     status: 'ok',
     version: deps.version,

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus, type BusEvent } from '../../src/events/event-bus';
+import { openDatabase } from '../../src/store/database';
+import { SqliteEventStore } from '../../src/store/event-store';
+
+const bus = () => new EventBus(new SqliteEventStore(openDatabase(':memory:')), { now: () => 0 });
+
+describe('EventBus', () => {
+  it('stores events, fans them out as SSE frames and replays after an id', () => {
+    const b = bus();
+    const live: BusEvent[] = [];
+    const off = b.subscribe((e) => live.push(e));
+    b.publish('node.registered', { id: 'a' });
+    b.publish('node.stale', { id: 'a' });
+    off();
+    b.publish('node.ready', { id: 'a' });
+    expect(live.map((e) => e.id)).toEqual([1, 2]);
+    expect(live[0]!.frame).toBe(
+      'id: 1\nevent: node.registered\ndata: {"time":"1970-01-01T00:00:00.000Z","data":{"id":"a"}}\n\n',
+    );
+    const replayed: number[] = [];
+    b.replay(1, (e) => replayed.push(e.id));
+    expect(replayed).toEqual([2, 3]);
+  });
+
+  it('replays long histories in full', () => {
+    const b = bus();
+    for (let i = 0; i < 1234; i++) b.publish('node.updated', { i });
+    let n = 0;
+    b.replay(0, () => n++);
+    expect(n).toBe(1234);
+  });
+
+  it('reports a gap when the client is behind the retention or ahead of the log', () => {
+    const b = bus();
+    for (let i = 0; i < 10; i++) b.publish('node.updated', { i });
+    expect(b.prune(3)).toBe(7);
+    expect(b.lostAfter(7)).toBe(false);
+    expect(b.lostAfter(6)).toBe(true);
+    expect(b.lostAfter(10)).toBe(false);
+    expect(b.lostAfter(11)).toBe(true);
+  });
+});
