@@ -1,0 +1,211 @@
+/**
+ * The embedded runtime: llama.cpp (node-llama-cpp) serving the GGUF models of a directory, run in a child
+ * process (see worker.ts) so that a llama.cpp abort kills only that process. Headers are validated before a
+ * model is handed to the worker; models load on first use and stay loaded (optionally until idle).
+ *
+ * A worker death fails the requests it was running with 'runtime-crashed'; the next request forks a new worker.
+ * Aborts follow the Runtime contract: generations resolve with stopReason 'aborted', embeddings reject.
+ */
+import { ModelCatalog, type CatalogEntry } from '../../models/catalog.js';
+import { RuntimeError } from '../errors.js';
+import { checkMessages, checkOptions } from '../requests.js';
+import { validateStructuredOutput } from '../structured.js';
+import type {
+  ChatRequest,
+  CompletionRequest,
+  EmbedRequest,
+  EmbedResult,
+  GenerateOptions,
+  GenerateResult,
+  ModelInfo,
+  Runtime,
+  TokenSink,
+} from '../types.js';
+import type { WorkerConfig, WorkerEmbedResult, WorkerGenerateResult } from './protocol.js';
+import { defaultWorkerPath } from './worker-path.js';
+import { WorkerProcess, type WorkerRequestBody } from './worker-process.js';
+import { existsSync } from 'node:fs';
+
+export interface EmbeddedRuntimeOptions {
+  /** Directory of `*.gguf` models; a model's name is its file stem. */
+  modelsDir: string;
+  /** CPU threads for inference (default 1: on small CPU-only machines more threads can be far slower). */
+  threads?: number;
+  /** 'auto' (default) uses CUDA/Vulkan/Metal when the installed binaries and hardware allow; false: CPU only. */
+  gpu?: WorkerConfig['gpu'];
+  /** Context size in tokens (default: the model's training context, capped at 4096). */
+  contextSize?: number;
+  /** Stop the worker (unloading every model) after this long without requests; unset: never. */
+  idleUnloadMs?: number;
+  /** An aborted generation resolves after the worker confirms, or after this long at most (default 500). */
+  abortGraceMs?: number;
+  /** The bundled worker script (default: agent/dist/llama-worker.js). */
+  workerPath?: string;
+  /** Receives the worker's stdout/stderr (llama.cpp warnings). */
+  onLog?: (text: string) => void;
+}
+
+export class EmbeddedRuntime implements Runtime {
+  readonly name = 'embedded';
+  private readonly catalog: ModelCatalog;
+  private readonly config: WorkerConfig;
+  private worker: WorkerProcess | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: EmbeddedRuntimeOptions) {
+    this.catalog = new ModelCatalog(options.modelsDir);
+    this.config = {
+      gpu: options.gpu ?? 'auto',
+      threads: options.threads ?? 1,
+      contextSize: options.contextSize,
+    };
+  }
+
+  /** The worker's process id while one runs (diagnostics). */
+  get workerPid(): number | undefined {
+    return this.worker?.alive ? this.worker.pid : undefined;
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    const loaded = this.worker?.alive ? this.worker.loaded : new Set<string>();
+    return (await this.catalog.list()).map((e) => ({
+      name: e.name,
+      runtime: this.name,
+      sizeBytes: e.sizeBytes,
+      architecture: e.summary?.architecture,
+      contextLength: e.summary?.contextLength,
+      embeddingLength: e.summary?.embeddingLength,
+      loaded: loaded.has(e.name),
+      ...(e.error ? { error: e.error } : {}),
+    }));
+  }
+
+  async complete(r: CompletionRequest): Promise<GenerateResult> {
+    checkOptions(r.options);
+    const entry = await this.model(r.model);
+    const options = r.options ?? {};
+    return this.generate({ type: 'complete', ...ref(entry), prompt: r.prompt, options }, options, r);
+  }
+
+  async chat(r: ChatRequest): Promise<GenerateResult> {
+    checkMessages(r.messages);
+    checkOptions(r.options);
+    const entry = await this.model(r.model);
+    const options = r.options ?? {};
+    return this.generate({ type: 'chat', ...ref(entry), messages: r.messages, options }, options, r);
+  }
+
+  async embed(r: EmbedRequest): Promise<EmbedResult> {
+    if (!Array.isArray(r.input) || r.input.some((t) => typeof t !== 'string')) {
+      throw new RuntimeError('bad-request', 'embed input must be a list of strings');
+    }
+    const entry = await this.model(r.model);
+    if (r.signal?.aborted) throw new RuntimeError('aborted', 'embedding aborted');
+    const worker = this.startWorker();
+    const { id, done } = worker.request({ type: 'embed', ...ref(entry), input: r.input });
+    const onAbort = () => worker.abort(id);
+    r.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return (await done) as WorkerEmbedResult;
+    } finally {
+      r.signal?.removeEventListener('abort', onAbort);
+      this.armIdleTimer();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    await this.worker?.stop();
+    this.worker = undefined;
+  }
+
+  /** Finds a model and checks its header, so the worker is never asked to load a file that would abort it. */
+  private async model(name: string): Promise<CatalogEntry> {
+    if (this.closed) throw new RuntimeError('closed', 'the embedded runtime is closed');
+    const entry = await this.catalog.get(name);
+    if (!entry) {
+      throw new RuntimeError(
+        'model-not-found',
+        `no model ${JSON.stringify(name)} in ${this.options.modelsDir}`,
+      );
+    }
+    if (entry.error) throw new RuntimeError('model-invalid', `model ${name}: ${entry.error}`);
+    return entry;
+  }
+
+  private startWorker(): WorkerProcess {
+    clearTimeout(this.idleTimer);
+    if (this.worker?.alive) return this.worker;
+    const path = this.options.workerPath ?? defaultWorkerPath();
+    if (!existsSync(path)) {
+      throw new RuntimeError('internal', `llama worker not found at ${path}: run \`npm run build\` first`);
+    }
+    this.worker = new WorkerProcess(path, this.config, this.options.onLog);
+    return this.worker;
+  }
+
+  private armIdleTimer(): void {
+    const ms = this.options.idleUnloadMs;
+    const worker = this.worker;
+    if (!ms || !worker || worker.busy) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker === worker && !worker.busy) {
+        this.worker = undefined;
+        void worker.stop();
+      }
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private async generate(
+    body: WorkerRequestBody,
+    options: GenerateOptions,
+    r: { signal?: AbortSignal; onToken?: TokenSink },
+  ): Promise<GenerateResult> {
+    const started = performance.now();
+    if (r.signal?.aborted) {
+      const durationMs = performance.now() - started;
+      return { text: '', stopReason: 'aborted', promptTokens: 0, completionTokens: 0, durationMs };
+    }
+    const worker = this.startWorker();
+    let streamed = '';
+    const { id, done } = worker.request(body, (text) => {
+      streamed += text;
+      r.onToken?.(text);
+    });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<WorkerGenerateResult>((resolve) => {
+      const onAbort = () => {
+        worker.abort(id);
+        graceTimer = setTimeout(() => {
+          worker.forget(id);
+          const durationMs = performance.now() - started;
+          resolve({
+            text: streamed,
+            stopReason: 'aborted',
+            promptTokens: 0,
+            completionTokens: 0,
+            durationMs,
+          });
+        }, this.options.abortGraceMs ?? 500);
+      };
+      r.signal?.addEventListener('abort', onAbort, { once: true });
+      void done.finally(() => r.signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
+    });
+    try {
+      const result: GenerateResult = {
+        ...(await Promise.race([done as Promise<WorkerGenerateResult>, gaveUp])),
+      };
+      if (options.jsonSchema) result.structured = validateStructuredOutput(result.text, options.jsonSchema);
+      return result;
+    } finally {
+      clearTimeout(graceTimer);
+      this.armIdleTimer();
+    }
+  }
+}
+
+const ref = (e: CatalogEntry) => ({ model: e.name, modelPath: e.path });
