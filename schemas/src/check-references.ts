@@ -1,0 +1,188 @@
+/**
+ * Semantic checks on expressions: every `${{ … }}` must resolve to a declared input, or to the output of a
+ * step upstream of the step using it (any step, in pipeline outputs). Also flags expressions in fields that
+ * are never rendered, and inputs nothing uses.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import type { StepGraph } from './dag.js';
+import { hasExpressions } from './expressions.js';
+import type { RawPipeline } from './raw.js';
+import { templateFields, type TemplateReference } from './references.js';
+import type { JsonPath, SourceDocument } from './source.js';
+import { didYouMean } from './suggest.js';
+import { isPlainObject } from './values.js';
+
+const ROOTS = ['inputs', 'steps'];
+const STEP_FIELDS = ['output', 'outputs'];
+
+export function checkReferences(
+  raw: RawPipeline,
+  graph: StepGraph,
+  refs: readonly TemplateReference[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const ref of refs) {
+    const problem = referenceProblem(raw, graph, ref);
+    if (problem) out.push({ severity: 'error', range: ref.range, ...problem });
+  }
+  return out;
+}
+
+type Problem = Pick<Diagnostic, 'code' | 'message'>;
+
+function referenceProblem(raw: RawPipeline, graph: StepGraph, ref: TemplateReference): Problem | undefined {
+  if (ref.path === undefined) {
+    return { code: 'expression-syntax', message: ref.error ?? `invalid expression "${ref.expression}"` };
+  }
+  const [root, name, field, ...rest] = ref.path;
+  if (root === 'inputs') return inputProblem(raw, ref.path);
+  if (root !== 'steps') {
+    return {
+      code: 'unresolved-reference',
+      message: `unknown name "${root}" in "${ref.expression}": expressions start with inputs.<name> or steps.<id>${didYouMean(root!, ROOTS)}`,
+    };
+  }
+  if (name === undefined) return { code: 'unresolved-reference', message: 'expected steps.<id>.output' };
+  const target = raw.stepsById.get(name);
+  if (target === undefined) {
+    return {
+      code: 'unresolved-reference',
+      message: `unknown step "${name}"${didYouMean(name, raw.stepsById.keys())}`,
+    };
+  }
+  if (field === undefined || !STEP_FIELDS.includes(field)) {
+    const hint = field === undefined ? '' : didYouMean(field, STEP_FIELDS);
+    return {
+      code: 'unresolved-reference',
+      message: `expected steps.${name}.output or steps.${name}.outputs.<field>, got "${ref.expression}"${hint}`,
+    };
+  }
+  const structured = target.outputSchema !== undefined;
+  if (field === 'outputs' && rest.length === 0) {
+    return { code: 'unresolved-reference', message: `expected steps.${name}.outputs.<field>` };
+  }
+  if ((field === 'outputs' || rest.length > 0) && !structured) {
+    return {
+      code: 'unresolved-reference',
+      message: `step "${name}" has no output.schema, so its output has no fields: use steps.${name}.output`,
+    };
+  }
+  if (field === 'outputs') {
+    const properties = target.outputSchema?.properties;
+    if (isPlainObject(properties) && !Object.prototype.hasOwnProperty.call(properties, rest[0]!)) {
+      return {
+        code: 'unknown-output-field',
+        message: `the output.schema of step "${name}" has no property "${rest[0]}"${didYouMean(rest[0]!, Object.keys(properties))}`,
+      };
+    }
+  }
+  return upstreamProblem(graph, ref, name);
+}
+
+function inputProblem(raw: RawPipeline, path: readonly string[]): Problem | undefined {
+  const name = path[1];
+  if (name === undefined) return { code: 'unresolved-reference', message: 'expected inputs.<name>' };
+  if (!raw.inputs.has(name)) {
+    const declared = [...raw.inputs.keys()];
+    const hint = didYouMean(name, declared);
+    const fix =
+      hint ||
+      (declared.length === 0 ? ' (declare it under "inputs")' : ` (declared: ${declared.join(', ')})`);
+    return { code: 'unknown-input', message: `unknown input "${name}"${fix}` };
+  }
+  const spec = raw.inputs.get(name);
+  const type = spec?.type ?? (spec?.default !== undefined ? typeof spec.default : 'string');
+  if (path.length > 2 && type !== 'object' && type !== 'array') {
+    return {
+      code: 'unresolved-reference',
+      message: `input "${name}" is ${String(type)}, so it has no field "${path[2]}"`,
+    };
+  }
+  return undefined;
+}
+
+function upstreamProblem(graph: StepGraph, ref: TemplateReference, target: string): Problem | undefined {
+  const current = ref.stepId;
+  if (current === undefined) {
+    // Pipeline outputs can reference any step; a step without a valid id is reported elsewhere.
+    return undefined;
+  }
+  if (target === current) {
+    return { code: 'reference-not-upstream', message: `step "${current}" cannot use its own output` };
+  }
+  if (graph.isUpstream(target, current)) return undefined;
+  if (graph.isUpstream(current, target)) {
+    return {
+      code: 'reference-not-upstream',
+      message: `step "${target}" runs after "${current}" (it depends on it), so its output is not available here`,
+    };
+  }
+  const needs = [...graph.needs(current), target].join(', ');
+  return {
+    code: 'reference-not-upstream',
+    message: `step "${target}" is not upstream of "${current}": add it to needs (needs: [${needs}])`,
+  };
+}
+
+/** Keys whose values are free text, where `${{` is legitimately literal. */
+const PROSE_KEYS = new Set(['description', 'title']);
+
+/** Warns about `${{ … }}` in fields that are never rendered (model names, labels, defaults…). */
+export function checkUnevaluated(
+  source: SourceDocument,
+  raw: RawPipeline,
+  unknownPaths: readonly JsonPath[] = [],
+): Diagnostic[] {
+  const templates = new Set(templateFields(raw).map((f) => f.path.join('\u0000')));
+  const unknown = new Set(unknownPaths.map((p) => p.join('\u0000')));
+  const out: Diagnostic[] = [];
+  const reported = new Set<string>();
+  const stack: { value: unknown; path: JsonPath }[] = [{ value: raw.root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (unknown.has(path.join('\u0000'))) continue; // already reported as an unknown property
+    if (typeof value === 'string') {
+      if (!hasExpressions(value) || templates.has(path.join('\u0000'))) continue;
+      const range = source.valueRange(path);
+      const key = `${range.start.line}:${range.start.character}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      out.push({
+        severity: 'warning',
+        code: 'expression-not-evaluated',
+        message:
+          'expressions are only evaluated in prompt, messages[].content, embed and outputs: this one stays literal text',
+        range,
+      });
+    } else if (Array.isArray(value)) {
+      value.forEach((v: unknown, i) => stack.push({ value: v, path: [...path, i] }));
+    } else if (isPlainObject(value)) {
+      const inOutputSchema = path.length === 3 && path[0] === 'steps' && path[2] === 'output';
+      for (const [k, v] of Object.entries(value)) {
+        if (PROSE_KEYS.has(k) || (inOutputSchema && k === 'schema')) continue;
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
+  }
+  return out;
+}
+
+/** Declared inputs that no expression uses (informational: they may be used by tooling). */
+export function checkUnusedInputs(
+  source: SourceDocument,
+  raw: RawPipeline,
+  refs: readonly TemplateReference[],
+): Diagnostic[] {
+  const used = new Set(refs.filter((r) => r.path?.[0] === 'inputs').map((r) => r.path![1]));
+  const out: Diagnostic[] = [];
+  for (const name of raw.inputs.keys()) {
+    if (used.has(name)) continue;
+    out.push({
+      severity: 'info',
+      code: 'unused-input',
+      message: `input "${name}" is not used by any step or output`,
+      range: source.keyRange(['inputs', name]),
+    });
+  }
+  return out;
+}

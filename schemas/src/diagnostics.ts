@@ -1,0 +1,103 @@
+/** Positions, ranges and diagnostics, shaped like the Language Server Protocol's (0-based, UTF-16). */
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based column, in UTF-16 code units. */
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Every diagnostic code this package emits. Codes are stable: tools may match on them. */
+export const DIAGNOSTIC_CODES = [
+  // YAML layer
+  'yaml-syntax',
+  'yaml-warning',
+  'yaml-alias-limit',
+  'duplicate-key',
+  'empty-document',
+  // JSON Schema layer
+  'schema-required',
+  'schema-type',
+  'schema-additional-property',
+  'schema-enum',
+  'schema-pattern',
+  'schema-range',
+  'schema-invalid',
+  'invalid-duration',
+  // steps and the DAG
+  'step-kind',
+  'option-ignored',
+  'message-role',
+  'duplicate-step-id',
+  'unknown-need',
+  'duplicate-need',
+  'cycle',
+  // expressions
+  'expression-syntax',
+  'expression-not-evaluated',
+  'unresolved-reference',
+  'reference-not-upstream',
+  'unknown-input',
+  'unknown-output-field',
+  'unused-input',
+  // inputs
+  'input-type',
+  'input-default-ignored',
+  'missing-input',
+  // structured output
+  'output-schema-unsupported',
+  'invalid-output-schema',
+  // last resort: a bug in this package, reported instead of thrown
+  'internal-error',
+] as const;
+
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
+
+export interface RelatedInformation {
+  message: string;
+  range: Range;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  code: DiagnosticCode;
+  /** Human-readable, one line. */
+  message: string;
+  /** The exact key or value concerned. */
+  range: Range;
+  related?: RelatedInformation[];
+}
+
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** Sorts by position, then severity (errors first), then message; stable for equal diagnostics. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return [...diagnostics].sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      rank[a.severity] - rank[b.severity] ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/**
+ * `FILE:LINE:COL: error|warning|info: message [code]`, with 1-based line and column, as compilers print
+ * them (editors and CI annotators recognise the shape).
+ */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  const { line, character } = d.range.start;
+  return `${file}:${line + 1}:${character + 1}: ${d.severity}: ${d.message} [${d.code}]`;
+}

@@ -1,0 +1,158 @@
+/** Structured output: checking `output.schema` at parse time and validating model output at run time. */
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { OutputSchema } from './pipeline.js';
+import type { RawPipeline } from './raw.js';
+import type { JsonPath, SourceDocument } from './source.js';
+import { isPlainObject } from './values.js';
+
+let ajv: Ajv2020 | undefined;
+
+function outputAjv(): Ajv2020 {
+  ajv ??= new Ajv2020({ strict: false, allErrors: true, addUsedSchema: false });
+  return ajv;
+}
+
+/** Keywords the grammar ignores: the agent only checks them once the output is generated. */
+const POST_VALIDATED = [
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'pattern',
+  'uniqueItems',
+  'anyOf',
+  'allOf',
+];
+/** Where subschemas sit in a schema: keyword → whether it holds one schema, a list, or a map of them. */
+const SUBSCHEMAS: Record<string, 'one' | 'list' | 'map'> = {
+  items: 'one',
+  additionalProperties: 'one',
+  prefixItems: 'list',
+  oneOf: 'list',
+  anyOf: 'list',
+  allOf: 'list',
+  properties: 'map',
+  $defs: 'map',
+};
+const BOUNDS: [string, string, string][] = [
+  ['minLength', 'maxLength', 'string length'],
+  ['minItems', 'maxItems', 'number of items'],
+  ['minProperties', 'maxProperties', 'number of properties'],
+  ['minimum', 'maximum', 'value'],
+];
+
+/**
+ * Checks each `output.schema` beyond its structure (which the pipeline schema checks): it must compile
+ * (no dangling `$ref`), bounds must be satisfiable, and keywords the grammar cannot enforce are flagged.
+ */
+export function checkOutputSchemas(source: SourceDocument, raw: RawPipeline): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const step of raw.steps) {
+    if (step.outputSchema === undefined) continue;
+    out.push(...walkSchema(source, [...step.path, 'output', 'schema'], step.outputSchema));
+    const problem = compileProblem(step.outputSchema);
+    if (problem !== undefined) {
+      out.push({
+        severity: 'error',
+        code: 'invalid-output-schema',
+        message: `invalid output.schema: ${problem}`,
+        range: source.keyRange([...step.path, 'output', 'schema']),
+      });
+    }
+  }
+  return out;
+}
+
+function walkSchema(source: SourceDocument, root: JsonPath, schema: Record<string, unknown>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const stack: { node: Record<string, unknown>; path: JsonPath }[] = [{ node: schema, path: root }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    for (const keyword of POST_VALIDATED) {
+      if (node[keyword] === undefined) continue;
+      out.push({
+        severity: 'warning',
+        code: 'output-schema-unsupported',
+        message: `"${keyword}" is not enforced while generating: the output is checked afterwards, and the attempt fails if it does not hold`,
+        range: source.keyRange([...path, keyword]),
+      });
+    }
+    for (const [min, max, what] of BOUNDS) {
+      const lo = node[min];
+      const hi = node[max];
+      if (typeof lo === 'number' && typeof hi === 'number' && hi < lo) {
+        out.push({
+          severity: 'error',
+          code: 'invalid-output-schema',
+          message: `${max} (${hi}) is less than ${min} (${lo}): no ${what} can satisfy both`,
+          range: source.valueRange([...path, max]),
+        });
+      }
+    }
+    const properties = isPlainObject(node.properties) ? Object.keys(node.properties).length : 0;
+    if (typeof node.maxProperties === 'number' && node.maxProperties < properties) {
+      out.push({
+        severity: 'error',
+        code: 'invalid-output-schema',
+        message: `maxProperties (${node.maxProperties}) is less than the ${properties} listed properties, which are all generated`,
+        range: source.valueRange([...path, 'maxProperties']),
+      });
+    }
+    for (const [keyword, shape] of Object.entries(SUBSCHEMAS)) {
+      const value = node[keyword];
+      if (shape === 'one' && isPlainObject(value)) stack.push({ node: value, path: [...path, keyword] });
+      if (shape === 'list' && Array.isArray(value)) {
+        value.forEach((v: unknown, i) => {
+          if (isPlainObject(v)) stack.push({ node: v, path: [...path, keyword, i] });
+        });
+      }
+      if (shape === 'map' && isPlainObject(value)) {
+        for (const [k, v] of Object.entries(value))
+          if (isPlainObject(v)) stack.push({ node: v, path: [...path, keyword, k] });
+      }
+    }
+  }
+  return out;
+}
+
+function compileProblem(schema: Record<string, unknown>): string | undefined {
+  const instance = outputAjv();
+  try {
+    instance.compile(schema);
+    return undefined;
+  } catch (e) {
+    return (e instanceof Error ? e.message : String(e)).replace(/^schema is invalid: /, '');
+  } finally {
+    // Compiled schemas are cached by identity: drop them so a long-running process does not grow.
+    instance.removeSchema(schema);
+  }
+}
+
+export interface OutputValidation {
+  valid: boolean;
+  /** Readable problems, `/path: message`. */
+  errors: string[];
+}
+
+/**
+ * Validates a structured-output value (already JSON-parsed) against the step's `output.schema`. For
+ * agents and the orchestrator: grammar-constrained generation can still be cut short by `max_tokens`.
+ */
+export function validateOutput(schema: OutputSchema, value: unknown): OutputValidation {
+  const instance = outputAjv();
+  try {
+    const validate = instance.compile(schema);
+    if (validate(value)) return { valid: true, errors: [] };
+    return { valid: false, errors: (validate.errors ?? []).map(formatAjvError) };
+  } catch (e) {
+    return { valid: false, errors: [`invalid schema: ${e instanceof Error ? e.message : String(e)}`] };
+  } finally {
+    instance.removeSchema(schema);
+  }
+}
+
+function formatAjvError(e: ErrorObject): string {
+  return `${e.instancePath || '/'}: ${e.message ?? 'is invalid'}`;
+}

@@ -1,0 +1,107 @@
+/** `parsePipeline`: YAML → diagnostics (syntax, schema, semantics) and, when there are no errors, a typed pipeline. */
+import { checkCycles, checkNeeds, checkStepIds, checkStepKinds } from './check-steps.js';
+import { checkReferences, checkUnevaluated, checkUnusedInputs } from './check-references.js';
+import { checkInputDeclarations, checkTimeouts } from './check-values.js';
+import { StepGraph } from './dag.js';
+import { ZERO_RANGE, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { normalizePipeline } from './normalize.js';
+import { checkOutputSchemas } from './output-schema.js';
+import type { Pipeline } from './pipeline.js';
+import { readRaw } from './raw.js';
+import { collectReferences, type TemplateReference } from './references.js';
+import { schemaDiagnostics } from './schema.js';
+import { MAX_ALIAS_COUNT, SourceDocument } from './source.js';
+
+export interface ParseResult {
+  /** The typed, normalised pipeline; present exactly when no diagnostic is an error. */
+  pipeline?: Pipeline;
+  /** Every problem found, sorted by position. */
+  diagnostics: Diagnostic[];
+  /** The `${{ … }}` expressions in template fields, located (for editors). */
+  references: TemplateReference[];
+  /** The parsed document, for editors that need more positions (absent only after an internal error). */
+  source?: SourceDocument;
+  /** The plain data the YAML converted to (before normalisation), when it could be converted. */
+  data?: unknown;
+}
+
+/** Parses and checks a pipeline file. Never throws: every problem is a diagnostic. */
+export function parsePipeline(text: string): ParseResult {
+  try {
+    return parseUnsafe(typeof text === 'string' ? text : String(text));
+  } catch (e) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'internal-error',
+          message: `internal error while checking the pipeline: ${e instanceof Error ? e.message : String(e)}`,
+          range: ZERO_RANGE,
+        },
+      ],
+      references: [],
+    };
+  }
+}
+
+function parseUnsafe(text: string): ParseResult {
+  const source = new SourceDocument(text);
+  const done = (diagnostics: Diagnostic[], extra: Partial<ParseResult> = {}): ParseResult => ({
+    diagnostics: sortDiagnostics(diagnostics),
+    references: [],
+    source,
+    ...extra,
+  });
+
+  const yamlProblems = [...source.yamlDiagnostics(), ...source.complexKeyDiagnostics()];
+  if (yamlProblems.some((d) => d.severity === 'error')) return done(yamlProblems);
+  const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
+  if (source.doc.contents === null || (text.trim() === '' && source.doc.contents === undefined)) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'empty-document',
+      message: 'the file is empty: a pipeline needs apiVersion, kind, metadata and steps',
+      range: ZERO_RANGE,
+    });
+    return done(diagnostics);
+  }
+
+  let data: unknown;
+  try {
+    data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const bomb = e instanceof ReferenceError && /alias/i.test(e.message);
+    diagnostics.push({
+      severity: 'error',
+      code: bomb ? 'yaml-alias-limit' : 'yaml-syntax',
+      message: bomb
+        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb`
+        : `cannot read the YAML: ${e instanceof Error ? e.message : String(e)}`,
+      range: bomb ? source.firstAliasRange() : ZERO_RANGE,
+    });
+    return done(diagnostics);
+  }
+
+  const schema = schemaDiagnostics(source, data);
+  diagnostics.push(...schema.diagnostics);
+  const raw = readRaw(data);
+  const graph = new StepGraph(
+    raw.steps.filter((s) => s.id !== undefined).map((s) => ({ id: s.id!, needs: s.needs.map((n) => n.id) })),
+  );
+  const references = collectReferences(source, raw);
+  diagnostics.push(
+    ...checkStepKinds(source, raw),
+    ...checkStepIds(source, raw),
+    ...checkNeeds(source, raw),
+    ...checkCycles(source, raw, graph),
+    ...checkReferences(raw, graph, references),
+    ...checkUnevaluated(source, raw, schema.unknownPaths),
+    ...checkUnusedInputs(source, raw, references),
+    ...checkInputDeclarations(source, raw),
+    ...checkTimeouts(source, raw),
+    ...checkOutputSchemas(source, raw),
+  );
+  const extra: Partial<ParseResult> = { references, data };
+  if (!hasErrors(diagnostics)) extra.pipeline = normalizePipeline(data);
+  return done(diagnostics, extra);
+}

@@ -1,0 +1,274 @@
+/**
+ * The YAML layer: parses a pipeline file into a yaml `Document` that keeps source offsets, converts its
+ * problems to diagnostics, and maps JSON paths (as ajv and the semantic checks see the data) back to the
+ * key or value nodes they came from.
+ */
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLError,
+} from 'yaml';
+import { ZERO_RANGE, type Diagnostic, type Position, type Range } from './diagnostics.js';
+
+export type PathSegment = string | number;
+export type JsonPath = readonly PathSegment[];
+
+/** Bounds YAML alias expansion (billion-laughs documents); yaml's own default, made explicit. */
+export const MAX_ALIAS_COUNT = 100;
+/** Bounds how many merge keys / aliases are followed while mapping one path to a node. */
+const MAX_HOPS = 64;
+
+export interface Located {
+  /** The value node, aliases resolved; undefined when the path names a key without a value node. */
+  node: Node | undefined;
+  /** The key node when the value lives in a mapping. */
+  key: Node | undefined;
+  /** The alias or item node as written where the value was reached through an alias. */
+  written: Node | undefined;
+}
+
+type AnyDocument = Document.Parsed;
+
+export class SourceDocument {
+  readonly text: string;
+  readonly doc: AnyDocument;
+  private readonly lines: LineCounter;
+
+  constructor(text: string) {
+    this.text = text;
+    this.lines = new LineCounter();
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      merge: true,
+      uniqueKeys: false, // duplicates are reported by duplicateKeyDiagnostics, with related information
+      strict: true,
+      logLevel: 'error',
+      version: '1.2',
+    });
+  }
+
+  position(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const { line, col } = this.lines.linePos(clamped);
+    return { line: line - 1, character: col - 1 };
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+
+  /** Offset of a position (the inverse of `position`), clamped to the text. */
+  offset(pos: Position): number {
+    const starts = this.lines.lineStarts;
+    if (pos.line < 0) return 0;
+    if (pos.line >= starts.length) return this.text.length;
+    return Math.min(this.text.length, starts[pos.line]! + Math.max(0, pos.character));
+  }
+
+  /** The node's value range (without trailing comments). */
+  nodeRange(node: Node): Range {
+    const [start, end] = node.range ?? [0, 0];
+    return this.range(start, end);
+  }
+
+  /** Converts the parse's errors and warnings, except duplicate keys (see `duplicateKeyDiagnostics`). */
+  yamlDiagnostics(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const convert = (e: YAMLError, severity: 'error' | 'warning'): void => {
+      const [start, end] = e.pos;
+      let message = e.message.replace(/\s+at line \d+, column \d+:[\s\S]*$/, '').trim();
+      if (e.code === 'MULTIPLE_DOCS')
+        message = 'a pipeline file holds exactly one YAML document (remove "---")';
+      out.push({
+        severity,
+        code: severity === 'error' ? 'yaml-syntax' : 'yaml-warning',
+        message: severity === 'error' ? `YAML syntax error: ${lowerFirst(message)}` : lowerFirst(message),
+        range: this.range(start, end),
+      });
+    };
+    for (const e of this.doc.errors) if (e.code !== 'DUPLICATE_KEY') convert(e, 'error');
+    for (const w of this.doc.warnings) convert(w, 'warning');
+    return out;
+  }
+
+  /** Duplicate keys in any mapping, each pointing back at the first occurrence. */
+  duplicateKeyDiagnostics(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    visit(this.doc, {
+      Map: (_key, map) => {
+        const seen = new Map<string, Node>();
+        for (const pair of map.items) {
+          if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
+          const name = String(pair.key.value);
+          const first = seen.get(name);
+          if (first === undefined) {
+            seen.set(name, pair.key);
+            continue;
+          }
+          out.push({
+            severity: 'error',
+            code: 'duplicate-key',
+            message: `duplicate key "${name}"`,
+            range: this.nodeRange(pair.key),
+            related: [{ message: `"${name}" is first defined here`, range: this.nodeRange(first) }],
+          });
+        }
+      },
+    });
+    return out;
+  }
+
+  /** Non-scalar (collection) keys, which JSON cannot represent. */
+  complexKeyDiagnostics(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    visit(this.doc, {
+      Pair: (_key, pair) => {
+        if (pair.key !== null && pair.key !== undefined && !isScalar(pair.key) && !isAlias(pair.key)) {
+          out.push({
+            severity: 'error',
+            code: 'yaml-syntax',
+            message: 'mapping keys must be plain values, not lists or mappings',
+            range: this.nodeRange(pair.key as Node),
+          });
+        }
+      },
+    });
+    return out;
+  }
+
+  /** The first alias in the document (where an alias-bomb diagnostic points). */
+  firstAliasRange(): Range {
+    let found: Range | undefined;
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        found = this.nodeRange(node);
+        return visit.BREAK;
+      },
+    });
+    return found ?? ZERO_RANGE;
+  }
+
+  /** Finds the nodes a JSON path designates, following aliases and merge keys like `toJS` does. */
+  locate(path: JsonPath): Located | undefined {
+    let node: Node | undefined = this.resolve(this.doc.contents ?? undefined);
+    let key: Node | undefined;
+    let written: Node | undefined;
+    for (const segment of path) {
+      if (node === undefined) return undefined;
+      if (isMap(node)) {
+        const pair = this.findPair(node, String(segment), 0);
+        if (pair === undefined) return undefined;
+        key = (pair.key as Node | null) ?? undefined;
+        written = (pair.value as Node | null) ?? undefined;
+        node = this.resolve(written);
+      } else if (isSeq(node)) {
+        const index = typeof segment === 'number' ? segment : Number(segment);
+        if (!Number.isInteger(index)) return undefined;
+        written = (node.items[index] as Node | undefined) ?? undefined;
+        if (written === undefined) return undefined;
+        key = undefined;
+        node = this.resolve(written);
+      } else {
+        return undefined;
+      }
+    }
+    return { node, key, written };
+  }
+
+  /** Range of the value at `path`; the key when the value is empty or absent. */
+  valueRange(path: JsonPath): Range {
+    const loc = this.locate(path);
+    const node = loc?.written ?? loc?.node;
+    if (node?.range && node.range[1] > node.range[0]) return this.nodeRange(node);
+    if (loc?.key) return this.nodeRange(loc.key);
+    return path.length > 0 ? this.anchorRange(path.slice(0, -1)) : this.anchorRange([]);
+  }
+
+  /** Range of the key at `path` (or of the item, in a list). */
+  keyRange(path: JsonPath): Range {
+    const loc = this.locate(path);
+    if (loc?.key) return this.nodeRange(loc.key);
+    return this.valueRange(path);
+  }
+
+  /**
+   * Where to report something about the mapping at `path` as a whole (a missing property): its key in the
+   * parent mapping, else (list items, the root) its first key, else the node itself.
+   */
+  anchorRange(path: JsonPath): Range {
+    if (path.length > 0) {
+      const loc = this.locate(path);
+      if (loc === undefined) return this.anchorRange(path.slice(0, -1));
+      if (loc.key) return this.nodeRange(loc.key);
+      const node = loc.node;
+      if (node && isMap(node) && node.items[0]?.key && isScalar(node.items[0].key)) {
+        return this.nodeRange(node.items[0].key);
+      }
+      const at = loc.written ?? node;
+      return at ? this.nodeRange(at) : ZERO_RANGE;
+    }
+    const root = this.doc.contents;
+    if (root && isMap(root) && root.items[0]?.key && isScalar(root.items[0].key)) {
+      return this.nodeRange(root.items[0].key);
+    }
+    if (root?.range) {
+      const start = root.range[0];
+      return this.range(start, Math.min(root.range[1], this.lineEnd(start)));
+    }
+    return ZERO_RANGE;
+  }
+
+  /** Offset of the end of the line holding `offset` (without the newline). */
+  private lineEnd(offset: number): number {
+    const nl = this.text.indexOf('\n', offset);
+    return nl < 0 ? this.text.length : nl;
+  }
+
+  private resolve(node: Node | undefined | null): Node | undefined {
+    let current = node ?? undefined;
+    for (let hops = 0; current !== undefined && isAlias(current); hops++) {
+      if (hops >= MAX_HOPS) return undefined;
+      current = (current.resolve(this.doc) as Node | undefined) ?? undefined;
+    }
+    return current;
+  }
+
+  /** The pair that supplies `name` in a mapping: the last explicit one, else the first merge source's. */
+  private findPair(map: Node, name: string, depth: number): Pair | undefined {
+    if (!isMap(map) || depth > MAX_HOPS) return undefined;
+    const merges: Node[] = [];
+    let found: Pair | undefined;
+    for (const pair of map.items) {
+      const k = pair.key;
+      if (isScalar(k) && typeof k.value === 'symbol') {
+        if (pair.value) merges.push(pair.value as Node);
+      } else if (isScalar(k) ? String(k.value ?? '') === name : false) {
+        found = pair as Pair;
+      }
+    }
+    if (found) return found;
+    for (const merge of merges) {
+      const resolved = this.resolve(merge);
+      const sources =
+        resolved && isSeq(resolved) ? resolved.items.map((n) => this.resolve(n as Node)) : [resolved];
+      for (const source of sources) {
+        const pair = source ? this.findPair(source, name, depth + 1) : undefined;
+        if (pair) return pair;
+      }
+    }
+    return undefined;
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
