@@ -43,7 +43,7 @@ export function checkStepKinds(source: SourceDocument, raw: RawPipeline): Diagno
     if (kinds.length === 1 && kinds[0] === 'messages' && Array.isArray(step.data.messages)) {
       const messages = step.data.messages as unknown[];
       const last = messages[messages.length - 1];
-      if (isPlainObject(last) && typeof last.role === 'string' && last.role !== 'user') {
+      if (isPlainObject(last) && (last.role === 'system' || last.role === 'assistant')) {
         out.push({
           severity: 'error',
           code: 'message-role',

@@ -47,10 +47,14 @@ const BOUNDS: [string, string, string][] = [
  * Checks each `output.schema` beyond its structure (which the pipeline schema checks): it must compile
  * (no dangling `$ref`), bounds must be satisfiable, and keywords the grammar cannot enforce are flagged.
  */
-export function checkOutputSchemas(source: SourceDocument, raw: RawPipeline): Diagnostic[] {
+export function checkOutputSchemas(
+  source: SourceDocument,
+  raw: RawPipeline,
+  hasSchemaErrors: (path: JsonPath) => boolean = () => false,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const step of raw.steps) {
-    if (step.outputSchema === undefined) continue;
+    if (step.outputSchema === undefined || hasSchemaErrors([...step.path, 'output', 'schema'])) continue;
     out.push(...walkSchema(source, [...step.path, 'output', 'schema'], step.outputSchema));
     const problem = compileProblem(step.outputSchema);
     if (problem !== undefined) {

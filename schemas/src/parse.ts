@@ -56,16 +56,6 @@ function parseUnsafe(text: string): ParseResult {
   const yamlProblems = [...source.yamlDiagnostics(), ...source.complexKeyDiagnostics()];
   if (yamlProblems.some((d) => d.severity === 'error')) return done(yamlProblems);
   const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
-  if (source.doc.contents === null || (text.trim() === '' && source.doc.contents === undefined)) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'empty-document',
-      message: 'the file is empty: a pipeline needs apiVersion, kind, metadata and steps',
-      range: ZERO_RANGE,
-    });
-    return done(diagnostics);
-  }
-
   let data: unknown;
   try {
     data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -78,6 +68,16 @@ function parseUnsafe(text: string): ParseResult {
         ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb`
         : `cannot read the YAML: ${e instanceof Error ? e.message : String(e)}`,
       range: bomb ? source.firstAliasRange() : ZERO_RANGE,
+    });
+    return done(diagnostics);
+  }
+
+  if (data === null || data === undefined) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'empty-document',
+      message: 'the document is empty: a pipeline needs apiVersion, kind, metadata and steps',
+      range: ZERO_RANGE,
     });
     return done(diagnostics);
   }
@@ -99,7 +99,7 @@ function parseUnsafe(text: string): ParseResult {
     ...checkUnusedInputs(source, raw, references),
     ...checkInputDeclarations(source, raw),
     ...checkTimeouts(source, raw),
-    ...checkOutputSchemas(source, raw),
+    ...checkOutputSchemas(source, raw, schema.hasErrorsUnder),
   );
   const extra: Partial<ParseResult> = { references, data };
   if (!hasErrors(diagnostics)) extra.pipeline = normalizePipeline(data);

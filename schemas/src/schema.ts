@@ -42,6 +42,8 @@ export interface SchemaCheck {
   diagnostics: Diagnostic[];
   /** Paths of properties the schema does not know (later checks skip what is under them). */
   unknownPaths: JsonPath[];
+  /** Whether the schema found an error at `path` or below it. */
+  hasErrorsUnder(path: JsonPath): boolean;
 }
 
 /** Validates `data` (converted from `source`) and maps every ajv error to a readable, located diagnostic. */
@@ -49,7 +51,13 @@ export function schemaDiagnostics(source: SourceDocument, data: unknown): Schema
   const diagnostics: Diagnostic[] = [];
   const unknownPaths: JsonPath[] = [];
   const seen = new Set<string>();
-  for (const error of validateAgainstSchema(data)) {
+  const errors = validateAgainstSchema(data);
+  const pointers = errors.map((e) => e.instancePath);
+  const hasErrorsUnder = (path: JsonPath): boolean => {
+    const prefix = path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+    return pointers.some((p) => p === prefix || p.startsWith(`${prefix}/`));
+  };
+  for (const error of collapseAlternatives(errors)) {
     if (error.keyword === 'additionalProperties') {
       const extra = String((error.params as { additionalProperty: string }).additionalProperty);
       unknownPaths.push([...parsePointer(error.instancePath), extra]);
@@ -61,7 +69,39 @@ export function schemaDiagnostics(source: SourceDocument, data: unknown): Schema
     seen.add(key);
     diagnostics.push(d);
   }
-  return { diagnostics, unknownPaths };
+  return { diagnostics, unknownPaths, hasErrorsUnder };
+}
+
+/**
+ * ajv reports a failed `anyOf` with one error per branch. Keep what helps: the errors of the branch whose
+ * type matched (preferring those deeper in the data), else one combined "must be X or Y" type error.
+ */
+function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf');
+  if (alternatives.length === 0) return errors;
+  const drop = new Set<ErrorObject>();
+  const add: ErrorObject[] = [];
+  for (const alt of alternatives) {
+    const at = alt.instancePath;
+    const related = errors.filter(
+      (e) =>
+        e !== alt && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)) && e.keyword !== 'anyOf',
+    );
+    const specific = related.filter((e) => e.keyword !== 'type' || e.instancePath !== at);
+    const deeper = specific.filter((e) => e.instancePath !== at);
+    drop.add(alt);
+    if (specific.length > 0) {
+      for (const e of related) if (!(deeper.length > 0 ? deeper : specific).includes(e)) drop.add(e);
+      continue;
+    }
+    const types = related.flatMap((e) =>
+      ([] as string[]).concat((e.params as { type: string | string[] }).type),
+    );
+    for (const e of related) drop.add(e);
+    const first = related[0] ?? alt;
+    add.push({ ...first, keyword: 'type', params: { type: [...new Set(types)] } });
+  }
+  return [...errors.filter((e) => !drop.has(e)), ...add];
 }
 
 function parsePointer(pointer: string): string[] {
@@ -172,9 +212,11 @@ function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unknown): Di
     case 'type': {
       const wanted = ([] as string[]).concat((e.params as { type: string | string[] }).type);
       const expected = list(wanted.map((t) => TYPE_NAMES[t] ?? t));
-      if (path.length === 0)
-        return error('schema-type', `a pipeline must be a mapping, got ${describeValue(e.data)}`);
-      return error('schema-type', `${name} must be ${expected}, got ${describeValue(e.data)}`);
+      if (path.length === 0) {
+        const got = describeValue(e.data, true);
+        return error('schema-type', `a pipeline must be a mapping, got ${got}`, source.anchorRange([]));
+      }
+      return error('schema-type', `${name} must be ${expected}, got ${describeValue(e.data, true)}`);
     }
     case 'enum':
     case 'const': {
@@ -193,7 +235,7 @@ function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unknown): Di
         allowed.length === 1
           ? `must be ${quoteValue(allowed[0])}`
           : `must be one of ${allowed.map(quoteValue).join(', ')}`;
-      return error('schema-enum', `${name} ${expected}, got ${describeValue(e.data)}${hint}`);
+      return error('schema-enum', `${name} ${expected}, got ${describeValue(e.data, true)}${hint}`);
     }
     case 'pattern': {
       const custom = typeof parent.patternErrorMessage === 'string' ? parent.patternErrorMessage : undefined;
@@ -207,9 +249,9 @@ function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unknown): Di
         );
       }
       if (e.parentSchema === DURATION) {
-        return error('invalid-duration', `${name} ${because}, got ${describeValue(e.data)}`);
+        return error('invalid-duration', `${name} ${because}, got ${describeValue(e.data, true)}`);
       }
-      const what = typeof e.data === 'string' ? `"${truncate(e.data, 40)}"` : describeValue(e.data);
+      const what = typeof e.data === 'string' ? `"${truncate(e.data, 40)}"` : describeValue(e.data, true);
       return error('schema-pattern', `invalid ${name.replace(/"/g, '')} ${what}: ${because}`);
     }
     case 'minimum':

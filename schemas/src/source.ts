@@ -84,10 +84,13 @@ export class SourceDocument {
   yamlDiagnostics(): Diagnostic[] {
     const out: Diagnostic[] = [];
     const convert = (e: YAMLError, severity: 'error' | 'warning'): void => {
-      const [start, end] = e.pos;
+      const [start, wholeEnd] = e.pos;
+      let end = wholeEnd;
       let message = e.message.replace(/\s+at line \d+, column \d+:[\s\S]*$/, '').trim();
-      if (e.code === 'MULTIPLE_DOCS')
+      if (e.code === 'MULTIPLE_DOCS') {
         message = 'a pipeline file holds exactly one YAML document (remove "---")';
+        end = Math.min(end, this.lineEnd(start));
+      }
       out.push({
         severity,
         code: severity === 'error' ? 'yaml-syntax' : 'yaml-warning',

@@ -73,11 +73,11 @@ export function coerceString(type: InputType, text: string): { value: unknown } 
   }
 }
 
-/** Short description of a value's type and content, for messages. */
-export function describeValue(value: unknown): string {
+/** Short description of a value's type and content, for messages (in YAML terms with `yaml`). */
+export function describeValue(value: unknown, yaml = false): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'object') return yaml ? 'a mapping' : 'an object';
   if (typeof value === 'string')
     return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 39) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;

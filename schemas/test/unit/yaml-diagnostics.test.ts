@@ -1,0 +1,109 @@
+import { describe, expect, test } from 'vitest';
+import { parsePipeline } from '../../src/index.js';
+import { HEADER, expectDiagnostics } from './helpers/cursor.js';
+
+const STEP = `steps:
+  - id: a
+    prompt: hi
+`;
+
+describe('YAML layer', () => {
+  test('yaml-syntax: points at the offending character and stops there', () => {
+    const r = expectDiagnostics(`${HEADER}steps:\n  - id: a\n    prompt: "unterminated\n⟦⟧`, ['yaml-syntax']);
+    expect(r.pipeline).toBeUndefined();
+    expect(r.matched[0]!.message).toMatch(/^YAML syntax error: /);
+  });
+
+  test('yaml-syntax: tabs as indentation', () => {
+    expectDiagnostics(`${HEADER}steps:\n  - id: a\n⟦\t⟧prompt: x\n`, ['yaml-syntax']);
+  });
+
+  test('yaml-syntax: several documents in one file', () => {
+    expectDiagnostics(`${HEADER}${STEP}⟦---⟧\n${HEADER}${STEP}`, [
+      { code: 'yaml-syntax', message: 'exactly one YAML document' },
+    ]);
+  });
+
+  test('yaml-syntax: collection keys cannot become JSON', () => {
+    expectDiagnostics(`${HEADER}${STEP}? ⟦[a, b]⟧\n: 1\n`, [
+      { code: 'yaml-syntax', message: 'mapping keys' },
+    ]);
+  });
+
+  test('yaml-warning: unknown tag', () => {
+    expectDiagnostics(`${HEADER}steps:\n  - id: a\n    prompt: ⟦!include⟧ file.txt\n`, [
+      { code: 'yaml-warning', severity: 'warning', message: 'unresolved tag: !include' },
+    ]);
+  });
+
+  test('duplicate-key, with the first occurrence as related information', () => {
+    const r = expectDiagnostics(`${HEADER}steps:\n  - id: a\n    prompt: one\n    ⟦prompt⟧: two\n`, [
+      'duplicate-key',
+    ]);
+    expect(r.matched[0]!.related).toEqual([
+      {
+        message: '"prompt" is first defined here',
+        range: { start: { line: 6, character: 4 }, end: { line: 6, character: 10 } },
+      },
+    ]);
+  });
+
+  test('empty-document for empty, blank and comment-only files', () => {
+    for (const text of ['', '   \n\n', '# nothing here\n', '---\n', '~\n', 'null\n']) {
+      const r = parsePipeline(text);
+      expect(
+        r.diagnostics.map((d) => d.code),
+        JSON.stringify(text),
+      ).toEqual(['empty-document']);
+    }
+  });
+
+  test('yaml-alias-limit: a billion-laughs document is refused quickly, pointing at the first alias', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const bomb = levels.join('\n') + '\n';
+    const started = performance.now();
+    const r = parsePipeline(bomb);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['yaml-alias-limit']);
+    expect(r.diagnostics[0]!.range.start).toEqual({ line: 1, character: 7 });
+  });
+
+  test('anchors, aliases and merge keys are fine in moderation', () => {
+    const r = parsePipeline(`${HEADER}x-common: &common
+  model: orchion-tiny
+  retries: 1
+steps:
+  - id: a
+    <<: *common
+    prompt: hi
+  - id: b
+    <<: *common
+    needs: [a]
+    prompt: \${{ steps.a.output }}
+`);
+    // x-common is not a pipeline property, but merged values are found through the alias.
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['schema-additional-property']);
+    expect(r.diagnostics[0]!.range.start.line).toBe(4);
+  });
+
+  test('errors inside a merged mapping point at the anchor definition', () => {
+    expectDiagnostics(
+      `${HEADER}defaults: &d
+  retries: ⟦20⟧
+steps:
+  - id: a
+    <<: *d
+    prompt: hi
+`,
+      [
+        { code: 'schema-range', message: '"retries" must be at most 10, got 20' },
+        'schema-additional-property',
+      ].slice(0, 1),
+    );
+  });
+});
