@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const entries = [
   ['orchestrator/src/cli/main.ts', 'orchestrator/dist/cli.js'],
   ['agent/src/runtimes/embedded/worker.ts', 'agent/dist/llama-worker.js'],
+  ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
 ];
 
 const externalDeps = {

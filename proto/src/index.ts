@@ -40,6 +40,21 @@ export type { MemoryInfo, MemoryInfo__Output } from './generated/orchion/v1/Memo
 export type { OsInfo, OsInfo__Output } from './generated/orchion/v1/OsInfo';
 export type { Gpu, Gpu__Output } from './generated/orchion/v1/Gpu';
 export type { Goodbye, Goodbye__Output } from './generated/orchion/v1/Goodbye';
+export type { ModelInfo, ModelInfo__Output } from './generated/orchion/v1/ModelInfo';
+export type { ModelList, ModelList__Output } from './generated/orchion/v1/ModelList';
+export type { AssignTask, AssignTask__Output } from './generated/orchion/v1/AssignTask';
+export type { CancelTask, CancelTask__Output } from './generated/orchion/v1/CancelTask';
+export type { ChatMessage, ChatMessage__Output } from './generated/orchion/v1/ChatMessage';
+export type { ChatMessages, ChatMessages__Output } from './generated/orchion/v1/ChatMessages';
+export type { EmbedInput, EmbedInput__Output } from './generated/orchion/v1/EmbedInput';
+export type { GenerateOptions, GenerateOptions__Output } from './generated/orchion/v1/GenerateOptions';
+export type { TaskUpdate, TaskUpdate__Output } from './generated/orchion/v1/TaskUpdate';
+export type { TaskResult, TaskResult__Output } from './generated/orchion/v1/TaskResult';
+export type { TaskError, TaskError__Output } from './generated/orchion/v1/TaskError';
+export type { TaskOutput, TaskOutput__Output } from './generated/orchion/v1/TaskOutput';
+export type { OutputChunk, OutputChunk__Output } from './generated/orchion/v1/OutputChunk';
+export type { Embedding, Embedding__Output } from './generated/orchion/v1/Embedding';
+export type { TaskState, TaskState__Output } from './generated/orchion/v1/TaskState';
 export type {
   AgentServiceClient,
   AgentServiceHandlers,

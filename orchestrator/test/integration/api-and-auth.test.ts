@@ -1,4 +1,5 @@
 // Tokens, error shapes, malformed gRPC input and the CLI's error handling, against a real orchestrator process.
+import type { ApiErrorBody } from '@orchion/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
@@ -82,7 +83,7 @@ describe('API and agent authentication, bad input', () => {
   it('answers 401 without or with a wrong token, as JSON, and serves /healthz openly', async () => {
     const none = await fetch(`${orch.httpUrl}/api/v1/nodes`);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.code).toBe('unauthorized');
+    expect(((await none.json()) as ApiErrorBody).error.code).toBe('unauthorized');
     const wrong = await fetch(`${orch.httpUrl}/api/v1/nodes`, {
       headers: { authorization: 'Bearer nope-secret-123' },
     });
@@ -103,12 +104,12 @@ describe('API and agent authentication, bad input', () => {
     });
     const badLimit = await fetch(`${orch.httpUrl}/api/v1/nodes?limit=0`, { headers: auth });
     expect(badLimit.status).toBe(400);
-    expect((await badLimit.json()).error.code).toBe('bad_request');
+    expect(((await badLimit.json()) as ApiErrorBody).error.code).toBe('bad_request');
     const badState = await fetch(`${orch.httpUrl}/api/v1/nodes?state=sleepy`, { headers: auth });
     expect(badState.status).toBe(400);
     const noRoute = await fetch(`${orch.httpUrl}/api/v1/nope`, { headers: auth });
     expect(noRoute.status).toBe(404);
-    expect((await noRoute.json()).error.code).toBe('not_found');
+    expect(((await noRoute.json()) as ApiErrorBody).error.code).toBe('not_found');
   });
 
   it('serves Prometheus metrics with a token', async () => {

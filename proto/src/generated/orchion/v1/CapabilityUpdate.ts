@@ -4,12 +4,14 @@ import type { CpuInfo as _orchion_v1_CpuInfo, CpuInfo__Output as _orchion_v1_Cpu
 import type { MemoryInfo as _orchion_v1_MemoryInfo, MemoryInfo__Output as _orchion_v1_MemoryInfo__Output } from '../../orchion/v1/MemoryInfo';
 import type { OsInfo as _orchion_v1_OsInfo, OsInfo__Output as _orchion_v1_OsInfo__Output } from '../../orchion/v1/OsInfo';
 import type { GpuList as _orchion_v1_GpuList, GpuList__Output as _orchion_v1_GpuList__Output } from '../../orchion/v1/GpuList';
+import type { ModelList as _orchion_v1_ModelList, ModelList__Output as _orchion_v1_ModelList__Output } from '../../orchion/v1/ModelList';
 
 export interface CapabilityUpdate {
   'cpu'?: (_orchion_v1_CpuInfo | null);
   'memory'?: (_orchion_v1_MemoryInfo | null);
   'os'?: (_orchion_v1_OsInfo | null);
   'gpus'?: (_orchion_v1_GpuList | null);
+  'models'?: (_orchion_v1_ModelList | null);
 }
 
 export interface CapabilityUpdate__Output {
@@ -17,4 +19,5 @@ export interface CapabilityUpdate__Output {
   'memory': (_orchion_v1_MemoryInfo__Output | null);
   'os': (_orchion_v1_OsInfo__Output | null);
   'gpus': (_orchion_v1_GpuList__Output | null);
+  'models': (_orchion_v1_ModelList__Output | null);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/orchion/v1/agent.proto
 
 import type { Capabilities as _orchion_v1_Capabilities, Capabilities__Output as _orchion_v1_Capabilities__Output } from '../../orchion/v1/Capabilities';
+import type { ModelInfo as _orchion_v1_ModelInfo, ModelInfo__Output as _orchion_v1_ModelInfo__Output } from '../../orchion/v1/ModelInfo';
 
 export interface Hello {
   'nodeId'?: (string);
@@ -10,6 +11,10 @@ export interface Hello {
   'capabilities'?: (_orchion_v1_Capabilities | null);
   'heartbeatIntervalMs'?: (number);
   'protocolVersion'?: (number);
+  'models'?: (_orchion_v1_ModelInfo)[];
+  'runtimes'?: (string)[];
+  'slots'?: (number);
+  'runningAttempts'?: (string)[];
 }
 
 export interface Hello__Output {
@@ -20,4 +25,8 @@ export interface Hello__Output {
   'capabilities': (_orchion_v1_Capabilities__Output | null);
   'heartbeatIntervalMs': (number);
   'protocolVersion': (number);
+  'models': (_orchion_v1_ModelInfo__Output)[];
+  'runtimes': (string)[];
+  'slots': (number);
+  'runningAttempts': (string)[];
 }
