@@ -3,6 +3,7 @@
  * step upstream of the step using it (any step, in pipeline outputs). Also flags expressions in fields that
  * are never rendered, and inputs nothing uses.
  */
+import { effectiveInputType, typeWithArticle } from './check-values.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { StepGraph } from './dag.js';
 import { hasExpressions } from './expressions.js';
@@ -91,11 +92,11 @@ function inputProblem(raw: RawPipeline, path: readonly string[]): Problem | unde
     return { code: 'unknown-input', message: `unknown input "${name}"${fix}` };
   }
   const spec = raw.inputs.get(name);
-  const type = spec?.type ?? (spec?.default !== undefined ? typeof spec.default : 'string');
-  if (path.length > 2 && type !== 'object' && type !== 'array') {
+  const type = spec ? effectiveInputType(spec) : undefined;
+  if (path.length > 2 && type !== undefined && type !== 'object' && type !== 'array') {
     return {
       code: 'unresolved-reference',
-      message: `input "${name}" is ${String(type)}, so it has no field "${path[2]}"`,
+      message: `input "${name}" is ${typeWithArticle(type)}, so it has no field "${path[2]}"`,
     };
   }
   return undefined;

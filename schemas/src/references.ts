@@ -3,6 +3,7 @@
  * document range. The semantic checks resolve them; a language server can use them for hover,
  * go-to-definition and completion.
  */
+import { isScalar } from 'yaml';
 import type { Range } from './diagnostics.js';
 import { findExpressions, type ExpressionMatch } from './expressions.js';
 import type { RawPipeline } from './raw.js';
@@ -91,7 +92,16 @@ export function locateExpressions(
   const inValue = findExpressions(value);
   if (inValue.length === 0) return [];
   const node = source.locate(path)?.node;
-  const [nodeStart, nodeEnd] = node?.range ?? [0, 0];
+  let [nodeStart, nodeEnd] = node?.range ?? [0, 0];
+  if (
+    isScalar(node) &&
+    (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
+    nodeEnd - nodeStart >= 2
+  ) {
+    // Search inside the quotes, so an unterminated expression does not swallow the closing quote.
+    nodeStart += 1;
+    nodeEnd -= 1;
+  }
   const inSource = findExpressions(source.text.slice(nodeStart, nodeEnd));
   const exact = node !== undefined && sameExpressions(inValue, inSource);
   const whole = source.valueRange(path);

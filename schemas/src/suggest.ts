@@ -31,7 +31,14 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestDistance = max + 1;
   for (const candidate of candidates) {
     if (candidate === name) continue;
-    const d = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase(), max);
+    const other = candidate.toLowerCase();
+    // Same name in another case, then abbreviations (`str` → `string`), then small edits.
+    const d =
+      other === lower
+        ? 0
+        : lower.length >= 3 && other.startsWith(lower)
+          ? 0.5
+          : editDistance(lower, other, max);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
