@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RuntimeError } from './errors.js';
-import { checkMessages, checkOptions } from './requests.js';
+import { checkEmbedInput, checkMessages, checkOptions } from './requests.js';
 import { validateStructuredOutput } from './structured.js';
 import type {
   ChatRequest,
@@ -68,6 +68,7 @@ export class EchoRuntime implements Runtime {
 
   async embed(r: EmbedRequest): Promise<EmbedResult> {
     this.check(r.model);
+    checkEmbedInput(r.input);
     if (r.signal?.aborted) throw new RuntimeError('aborted', 'embedding aborted');
     return {
       embeddings: r.input.map((text) => this.vector(text)),

@@ -1,5 +1,6 @@
 /** Request checks shared by every runtime, so each rejects malformed input the same way ('bad-request'). */
 import { RuntimeError } from './errors.js';
+import { jsonSchemaError } from './structured.js';
 import type { ChatMessage, GenerateOptions } from './types.js';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
@@ -35,7 +36,20 @@ export function checkOptions(o: GenerateOptions | undefined): void {
   if (o.stop !== undefined && (!Array.isArray(o.stop) || o.stop.some((s) => typeof s !== 'string' || !s))) {
     throw bad('stop must be a list of non-empty strings');
   }
-  if (o.jsonSchema !== undefined && (typeof o.jsonSchema !== 'object' || o.jsonSchema === null)) {
-    throw bad('jsonSchema must be an object');
+  if (o.jsonSchema !== undefined) {
+    if (typeof o.jsonSchema !== 'object' || o.jsonSchema === null) throw bad('jsonSchema must be an object');
+    const error = jsonSchemaError(o.jsonSchema);
+    if (error) throw bad(error);
+  }
+}
+
+export const MAX_EMBED_INPUTS = 2048;
+
+export function checkEmbedInput(input: string[]): void {
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_EMBED_INPUTS) {
+    throw new RuntimeError('bad-request', `embed input must be a list of 1 to ${MAX_EMBED_INPUTS} strings`);
+  }
+  if (input.some((t) => typeof t !== 'string' || t.length === 0)) {
+    throw new RuntimeError('bad-request', 'embed inputs must be non-empty strings');
   }
 }

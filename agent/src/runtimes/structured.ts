@@ -26,6 +26,16 @@ function validatorFor(schema: object): AjvValidateFunction {
   return validate;
 }
 
+/** Why `schema` cannot be used to validate output, or undefined when it can. */
+export function jsonSchemaError(schema: object): string | undefined {
+  try {
+    validatorFor(schema);
+    return undefined;
+  } catch (err) {
+    return `invalid JSON schema: ${(err as Error).message}`;
+  }
+}
+
 export function validateStructuredOutput(text: string, schema: object): StructuredOutput {
   let validate: AjvValidateFunction;
   try {

@@ -63,6 +63,7 @@ export interface GenerateResult {
   stopReason: StopReason;
   promptTokens: number;
   completionTokens: number;
+  /** Prompt evaluation + generation; excludes model loading and waiting behind other requests. */
   durationMs: number;
   /** Set when `options.jsonSchema` was given: the parsed value if `text` is valid against it, else why not. */
   structured?: StructuredOutput;

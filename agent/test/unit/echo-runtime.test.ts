@@ -107,6 +107,14 @@ describe('EchoRuntime', () => {
     expect((await rejection(endsWithAssistant)).code).toBe('bad-request');
     const badOptions = echo.complete({ model: 'echo', prompt: 'x', options: { maxTokens: 0 } });
     expect((await rejection(badOptions)).code).toBe('bad-request');
+    const badSchema = echo.complete({
+      model: 'echo',
+      prompt: 'x',
+      options: { jsonSchema: { type: 'weird' } },
+    });
+    expect((await rejection(badSchema)).message).toMatch(/invalid JSON schema/);
+    expect((await rejection(echo.embed({ model: 'echo', input: [''] }))).code).toBe('bad-request');
+    expect((await rejection(echo.embed({ model: 'echo', input: [] }))).code).toBe('bad-request');
     const closed = new EchoRuntime();
     await closed.close();
     expect((await rejection(closed.complete({ model: 'echo', prompt: 'x' }))).code).toBe('closed');

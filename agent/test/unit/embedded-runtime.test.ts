@@ -86,6 +86,19 @@ describe('EmbeddedRuntime', () => {
     expect(b.completionTokens).toBe(a.completionTokens);
   });
 
+  it('stops at a stop sequence, leaving it out of the text', async () => {
+    const free = await runtime.complete({ model: MODEL, prompt: 'Stop me', options: { maxTokens: 24 } });
+    const stop = free.text.slice(4, 6);
+    expect(stop).toHaveLength(2);
+    const r = await runtime.complete({
+      model: MODEL,
+      prompt: 'Stop me',
+      options: { maxTokens: 24, stop: [stop] },
+    });
+    expect(r.stopReason).toBe('stopSequence');
+    expect(r.text).toBe(free.text.slice(0, free.text.indexOf(stop)));
+  });
+
   it('chats from a message history with streaming', async () => {
     const chunks: string[] = [];
     const r = await runtime.chat({
@@ -166,7 +179,7 @@ describe('EmbeddedRuntime', () => {
     expect((await rejection(embed)).code).toBe('aborted');
   });
 
-  it('refuses malformed and unknown models with typed errors, without loading them', async () => {
+  it('refuses malformed and unknown models and bad input with typed errors, without loading them', async () => {
     const pid = runtime.workerPid;
     const noHeads = await rejection(runtime.complete({ model: 'no-heads', prompt: 'x' }));
     expect(noHeads.code).toBe('model-invalid');
@@ -176,6 +189,9 @@ describe('EmbeddedRuntime', () => {
         .code,
     ).toBe('model-invalid');
     expect((await rejection(runtime.embed({ model: 'nope', input: ['x'] }))).code).toBe('model-not-found');
+    expect((await rejection(runtime.embed({ model: MODEL, input: [''] }))).code).toBe('bad-request');
+    const longEmbed = runtime.embed({ model: MODEL, input: ['x'.repeat(300)] });
+    expect((await rejection(longEmbed)).message).toMatch(/exceeds the context/);
     expect(runtime.workerPid).toBe(pid);
   });
 
@@ -217,6 +233,20 @@ describe('EmbeddedRuntime', () => {
       const again = await rt.complete({ model: MODEL, prompt: 'still there?', options: { maxTokens: 4 } });
       expect(again.completionTokens).toBeGreaterThan(0);
       expect(rt.workerPid).not.toBe(pid);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('stops the worker when idle, unloading its models, and restarts on demand', async () => {
+    const rt = new EmbeddedRuntime({ modelsDir: dir, workerPath, gpu: false, idleUnloadMs: 100 });
+    try {
+      await rt.embed({ model: MODEL, input: ['x'] });
+      expect((await rt.listModels()).find((m) => m.name === MODEL)?.loaded).toBe(true);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(rt.workerPid).toBeUndefined();
+      expect((await rt.listModels()).find((m) => m.name === MODEL)?.loaded).toBe(false);
+      expect((await rt.embed({ model: MODEL, input: ['x'] })).dimensions).toBe(64);
     } finally {
       await rt.close();
     }

@@ -185,12 +185,15 @@ export class LlamaEngine {
 
   private llamaInstance(): Promise<Llama> {
     // build 'never': use the installed prebuilt binaries; never compile (or download) llama.cpp at run time.
-    this.llama ??= getLlama({
-      gpu: this.config.gpu,
-      build: 'never',
-      maxThreads: this.config.threads,
-      logLevel: LlamaLogLevel.warn,
-    });
+    if (!this.llama) {
+      this.llama = getLlama({
+        gpu: this.config.gpu,
+        build: 'never',
+        maxThreads: this.config.threads,
+        logLevel: LlamaLogLevel.warn,
+      });
+      this.llama.catch(() => (this.llama = undefined));
+    }
     return this.llama;
   }
 
@@ -205,7 +208,12 @@ export class LlamaEngine {
   }
 
   private async load(req: ModelRequest): Promise<ModelSlot> {
-    const llama = await this.llamaInstance();
+    const llama = await this.llamaInstance().catch((err: unknown) => {
+      throw new EngineError(
+        'internal',
+        `llama.cpp is unavailable (gpu: ${this.config.gpu}): ${messageOf(err)}`,
+      );
+    });
     try {
       const model = await llama.loadModel({ modelPath: req.modelPath });
       this.onLoaded(req.model);

@@ -6,9 +6,10 @@
  * A worker death fails the requests it was running with 'runtime-crashed'; the next request forks a new worker.
  * Aborts follow the Runtime contract: generations resolve with stopReason 'aborted', embeddings reject.
  */
+import { existsSync } from 'node:fs';
 import { ModelCatalog, type CatalogEntry } from '../../models/catalog.js';
 import { RuntimeError } from '../errors.js';
-import { checkMessages, checkOptions } from '../requests.js';
+import { checkEmbedInput, checkMessages, checkOptions } from '../requests.js';
 import { validateStructuredOutput } from '../structured.js';
 import type {
   ChatRequest,
@@ -24,7 +25,6 @@ import type {
 import type { WorkerConfig, WorkerEmbedResult, WorkerGenerateResult } from './protocol.js';
 import { defaultWorkerPath } from './worker-path.js';
 import { WorkerProcess, type WorkerRequestBody } from './worker-process.js';
-import { existsSync } from 'node:fs';
 
 export interface EmbeddedRuntimeOptions {
   /** Directory of `*.gguf` models; a model's name is its file stem. */
@@ -97,9 +97,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async embed(r: EmbedRequest): Promise<EmbedResult> {
-    if (!Array.isArray(r.input) || r.input.some((t) => typeof t !== 'string')) {
-      throw new RuntimeError('bad-request', 'embed input must be a list of strings');
-    }
+    checkEmbedInput(r.input);
     const entry = await this.model(r.model);
     if (r.signal?.aborted) throw new RuntimeError('aborted', 'embedding aborted');
     const worker = this.startWorker();
@@ -137,6 +135,7 @@ export class EmbeddedRuntime implements Runtime {
 
   private startWorker(): WorkerProcess {
     clearTimeout(this.idleTimer);
+    if (this.closed) throw new RuntimeError('closed', 'the embedded runtime is closed');
     if (this.worker?.alive) return this.worker;
     const path = this.options.workerPath ?? defaultWorkerPath();
     if (!existsSync(path)) {
