@@ -1,11 +1,14 @@
 // The orchestrator's HTTP API shapes, typed once for every client (CLI, extension, language server, dashboard).
-import type { Capabilities__Output } from '@orchion/proto';
+import type { Capabilities__Output, ModelInfo__Output } from '@orchion/proto';
 
 export type NodeState = 'ready' | 'stale' | 'offline';
 export const NODE_STATES: readonly NodeState[] = ['ready', 'stale', 'offline'];
 
 /** A node's capabilities as the agent last reported them (the wire type of the gRPC contract). */
 export type NodeCapabilities = Capabilities__Output;
+
+/** A model one of the node's runtimes serves (error set when the model is unusable, e.g. a malformed file). */
+export type NodeModel = ModelInfo__Output;
 
 export interface NodeView {
   id: string;
@@ -16,6 +19,10 @@ export interface NodeView {
   /** Why the node is in its state, e.g. "stream closed", "deregistered", "no heartbeat for 15s". */
   stateReason: string;
   capabilities: NodeCapabilities;
+  models: NodeModel[];
+  runtimes: string[];
+  /** Tasks the node runs at once. */
+  slots: number;
   heartbeatIntervalMs: number;
   /** Remote address of the agent's current or last session. */
   address: string;
@@ -37,9 +44,11 @@ export interface ListNodesResponse {
 
 export type NodeEventType =
   'node.registered' | 'node.updated' | 'node.ready' | 'node.stale' | 'node.offline' | 'node.removed';
+/** Job events carry a JobSummary; step events a StepView with its job id (`{ jobId, step }`). */
+export type JobEventType = 'job.created' | 'job.updated' | 'step.updated';
 /** Sent when a client resumes from an id older than the retained history: refetch state. */
 export type ControlEventType = 'reset';
-export type EventType = NodeEventType | ControlEventType;
+export type EventType = NodeEventType | JobEventType | ControlEventType;
 
 export interface OrchionEvent<T = unknown> {
   id: number;

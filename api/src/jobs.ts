@@ -1,0 +1,90 @@
+// Job, step, attempt and log shapes of the HTTP API.
+import type { Diagnostic } from '@orchion/schemas';
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export type StepState = JobState;
+export type AttemptState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'lost';
+
+export interface AttemptView {
+  id: string;
+  attempt: number;
+  state: AttemptState;
+  nodeId: string | null;
+  /** For a queued retry: not placed before this time. */
+  notBefore: string | null;
+  errorCode: string | null;
+  error: string | null;
+  tokens: number;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface StepView {
+  id: string;
+  kind: 'completion' | 'chat' | 'embedding';
+  state: StepState;
+  model: string;
+  runtime: string;
+  needs: string[];
+  /** Text for completion/chat, the JSON value for structured output, vectors for embeddings. */
+  output: unknown;
+  /** Stop reason, token counts, duration and dimensions of the successful attempt. */
+  result: Record<string, unknown> | null;
+  error: string | null;
+  /** Why a queued step is not running yet (no node serves the model, nodes busy, retry backoff …). */
+  waitingFor: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempts: AttemptView[];
+}
+
+export interface JobSummary {
+  id: string;
+  name: string;
+  state: JobState;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  /** Step counts by state. */
+  steps: Partial<Record<StepState, number>>;
+}
+
+export interface JobView extends JobSummary {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, string> | null;
+  pipeline: string;
+  stepDetails: StepView[];
+}
+
+export interface ListJobsResponse {
+  jobs: JobSummary[];
+  nextCursor: string | null;
+}
+
+export interface SubmitJobRequest {
+  /** The pipeline YAML text. */
+  pipeline: string;
+  inputs?: Record<string, unknown>;
+  /** Convert string input values to the declared types (as the CLI's `--input k=v` does). */
+  coerceInputs?: boolean;
+}
+
+export interface ValidateResponse {
+  valid: boolean;
+  diagnostics: Diagnostic[];
+}
+
+export type LogKind = 'token' | 'log' | 'event';
+
+export interface LogEntry {
+  id: number;
+  time: string;
+  stepId: string | null;
+  attemptId: string | null;
+  kind: LogKind;
+  level: string | null;
+  text: string;
+}
