@@ -77,6 +77,8 @@ function referenceProblem(raw: RawPipeline, graph: StepGraph, ref: TemplateRefer
       };
     }
   }
+  // A step whose id duplicates an earlier one is reported as such; its needs are not in the graph.
+  if (ref.stepId !== undefined && raw.stepsById.get(ref.stepId)?.index !== ref.stepIndex) return undefined;
   return upstreamProblem(graph, ref, name);
 }
 

@@ -17,14 +17,16 @@ export class StepGraph {
 
   constructor(steps: readonly GraphStep[]) {
     const ids: string[] = [];
+    const firsts: GraphStep[] = [];
     for (const step of steps) {
       if (this.needsOf.has(step.id)) continue;
       ids.push(step.id);
+      firsts.push(step);
       this.needsOf.set(step.id, []);
       this.neededBy.set(step.id, []);
     }
     const added = new Set<string>();
-    for (const step of steps) {
+    for (const step of firsts) {
       const needs = this.needsOf.get(step.id)!;
       for (const need of step.needs) {
         const edge = `${step.id}\u0000${need}`;
@@ -82,7 +84,8 @@ export class StepGraph {
     const levels = this.levels();
     const order = levels.flat();
     if (order.length !== this.ids.length) {
-      const stuck = this.ids.filter((id) => !order.includes(id));
+      const placed = new Set(order);
+      const stuck = this.ids.filter((id) => !placed.has(id));
       throw new Error(`the step graph has a cycle through: ${stuck.join(', ')}`);
     }
     return order;
