@@ -3,6 +3,9 @@
  * with tens of thousands of steps cannot overflow the stack. Unknown ids in `needs` are ignored.
  */
 
+/** Above this many steps, reachability queries walk the graph instead of using an n² bit matrix. */
+const MAX_BITSET_STEPS = 16_384;
+
 export interface GraphStep {
   readonly id: string;
   readonly needs: readonly string[];
@@ -68,12 +71,43 @@ export class StepGraph {
     return this.reach(id, this.neededBy);
   }
 
-  /** Whether `ancestor` is upstream of `id`; stops as soon as it finds it. */
+  /** Whether `ancestor` is upstream of `id`. Fast for many queries (see `reachability`). */
   isUpstream(ancestor: string, id: string): boolean {
+    if (this.needs(id).includes(ancestor)) return true;
     const cached = this.upstreamCache.get(id);
     if (cached) return cached.has(ancestor);
-    if (this.needs(id).includes(ancestor)) return true;
+    const bits = this.reachability();
+    const i = bits?.index.get(id);
+    const j = bits?.index.get(ancestor);
+    if (bits && i !== undefined && j !== undefined) {
+      return (bits.rows[i * bits.words + (j >>> 5)]! & (1 << (j & 31))) !== 0;
+    }
     return this.reach(id, this.needsOf, ancestor).has(ancestor);
+  }
+
+  private bits: { index: Map<string, number>; rows: Uint32Array; words: number } | null | undefined;
+
+  /**
+   * Transitive closure as one bit row per step (acyclic part only), built once in topological order:
+   * a step's row is the union of its needs' rows and bits. Skipped for huge graphs (n² / 8 bytes).
+   */
+  private reachability(): { index: Map<string, number>; rows: Uint32Array; words: number } | null {
+    if (this.bits !== undefined) return this.bits;
+    const n = this.ids.length;
+    if (n > MAX_BITSET_STEPS) return (this.bits = null);
+    const order = this.levels().flat();
+    const index = new Map(order.map((id, i) => [id, i]));
+    const words = Math.ceil(order.length / 32) || 1;
+    const rows = new Uint32Array(order.length * words);
+    order.forEach((id, i) => {
+      const row = i * words;
+      for (const need of this.needs(id)) {
+        const j = index.get(need)!;
+        rows[row + (j >>> 5)]! |= 1 << (j & 31);
+        for (let w = 0; w < words; w++) rows[row + w]! |= rows[j * words + w]!;
+      }
+    });
+    return (this.bits = { index, rows, words });
   }
 
   /**

@@ -4,7 +4,6 @@
  * key or value nodes they came from.
  */
 import {
-  LineCounter,
   isAlias,
   isMap,
   isScalar,
@@ -40,13 +39,13 @@ type AnyDocument = Document.Parsed;
 export class SourceDocument {
   readonly text: string;
   readonly doc: AnyDocument;
-  private readonly lines: LineCounter;
+  /** Offsets where lines start. Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP. */
+  private readonly lineStarts: number[];
 
   constructor(text: string) {
     this.text = text;
-    this.lines = new LineCounter();
+    this.lineStarts = lineStarts(text);
     this.doc = parseDocument(text, {
-      lineCounter: this.lines,
       prettyErrors: false,
       merge: true,
       uniqueKeys: false, // duplicates are reported by duplicateKeyDiagnostics, with related information
@@ -58,8 +57,15 @@ export class SourceDocument {
 
   position(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
-    const { line, col } = this.lines.linePos(clamped);
-    return { line: line - 1, character: col - 1 };
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: Math.min(clamped, this.lineContentEnd(lo)) - starts[lo]! };
   }
 
   range(start: number, end: number): Range {
@@ -68,10 +74,17 @@ export class SourceDocument {
 
   /** Offset of a position (the inverse of `position`), clamped to the text. */
   offset(pos: Position): number {
-    const starts = this.lines.lineStarts;
     if (pos.line < 0) return 0;
-    if (pos.line >= starts.length) return this.text.length;
-    return Math.min(this.text.length, starts[pos.line]! + Math.max(0, pos.character));
+    if (pos.line >= this.lineStarts.length) return this.text.length;
+    const start = this.lineStarts[pos.line]!;
+    return Math.min(this.lineContentEnd(pos.line), start + Math.max(0, pos.character));
+  }
+
+  /** Offset just past the last character of a line, before its line break. */
+  private lineContentEnd(line: number): number {
+    const next = this.lineStarts[line + 1];
+    if (next === undefined) return this.text.length;
+    return this.text[next - 2] === '\r' && this.text[next - 1] === '\n' ? next - 2 : next - 1;
   }
 
   /** The node's value range (without trailing comments). */
@@ -270,6 +283,19 @@ export class SourceDocument {
     }
     return undefined;
   }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
 }
 
 function lowerFirst(s: string): string {
