@@ -5,6 +5,9 @@ import type { NodeEntry } from './node-table';
 import { BYTES_PER_GB, formatLabels, type Requirement } from './requirement';
 import type { Explanation, SchedNodeState } from './types';
 
+/** The order the filter checks in: reasons with equal counts are listed in it. */
+const MISFIT_ORDER: readonly Misfit[] = ['runtime', 'model-runtime', 'model-error', 'gpu', 'vram', 'labels'];
+
 export function explainBackoff(notBefore: number, now: number): Explanation {
   const left = notBefore - now;
   if (left <= 0)
@@ -55,7 +58,9 @@ export function explainQueued(
     };
   }
   if (fitting === 0) {
-    const reasons = [...misfits].map(([misfit, m]) => describeMisfit(misfit, m.count, req, m.error));
+    const reasons = [...misfits]
+      .sort(([a, ma], [b, mb]) => mb.count - ma.count || MISFIT_ORDER.indexOf(a) - MISFIT_ORDER.indexOf(b))
+      .map(([misfit, m]) => describeMisfit(misfit, m.count, req, m.error));
     const also = down > 0 ? `; ${describeNotReady(down, notReady)}` : '';
     return {
       code: 'no-fit',
