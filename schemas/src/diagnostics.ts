@@ -75,7 +75,10 @@ export interface Diagnostic {
   related?: RelatedInformation[];
 }
 
-export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+/** The empty range at the start of the document (a fresh object each time). */
+export function zeroRange(): Range {
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+}
 
 /** Sorts by position, then severity (errors first), then message; stable for equal diagnostics. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {

@@ -4,7 +4,7 @@
  */
 export {
   DIAGNOSTIC_CODES,
-  ZERO_RANGE,
+  zeroRange,
   formatDiagnostic,
   hasErrors,
   sortDiagnostics,

@@ -3,7 +3,7 @@ import { checkCycles, checkNeeds, checkStepIds, checkStepKinds } from './check-s
 import { checkReferences, checkUnevaluated, checkUnusedInputs } from './check-references.js';
 import { checkInputDeclarations, checkTimeouts } from './check-values.js';
 import { StepGraph } from './dag.js';
-import { ZERO_RANGE, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { zeroRange, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { normalizePipeline } from './normalize.js';
 import { checkOutputSchemas } from './output-schema.js';
 import type { Pipeline } from './pipeline.js';
@@ -36,7 +36,7 @@ export function parsePipeline(text: string): ParseResult {
           severity: 'error',
           code: 'internal-error',
           message: `internal error while checking the pipeline: ${e instanceof Error ? e.message : String(e)}`,
-          range: ZERO_RANGE,
+          range: zeroRange(),
         },
       ],
       references: [],
@@ -67,7 +67,7 @@ function parseUnsafe(text: string): ParseResult {
       message: bomb
         ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb`
         : `cannot read the YAML: ${e instanceof Error ? e.message : String(e)}`,
-      range: bomb ? source.firstAliasRange() : ZERO_RANGE,
+      range: bomb ? source.firstAliasRange() : zeroRange(),
     });
     return done(diagnostics);
   }
@@ -77,7 +77,7 @@ function parseUnsafe(text: string): ParseResult {
       severity: 'error',
       code: 'empty-document',
       message: 'the document is empty: a pipeline needs apiVersion, kind, metadata and steps',
-      range: ZERO_RANGE,
+      range: zeroRange(),
     });
     return done(diagnostics);
   }

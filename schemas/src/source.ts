@@ -15,7 +15,7 @@ import {
   type Pair,
   type YAMLError,
 } from 'yaml';
-import { ZERO_RANGE, type Diagnostic, type Position, type Range } from './diagnostics.js';
+import { zeroRange, type Diagnostic, type Position, type Range } from './diagnostics.js';
 
 export type PathSegment = string | number;
 export type JsonPath = readonly PathSegment[];
@@ -170,7 +170,7 @@ export class SourceDocument {
         return visit.BREAK;
       },
     });
-    return found ?? ZERO_RANGE;
+    return found ?? zeroRange();
   }
 
   /** Finds the nodes a JSON path designates, following aliases and merge keys like `toJS` does. */
@@ -230,7 +230,7 @@ export class SourceDocument {
         return this.nodeRange(node.items[0].key);
       }
       const at = loc.written ?? node;
-      return at ? this.nodeRange(at) : ZERO_RANGE;
+      return at ? this.nodeRange(at) : zeroRange();
     }
     const root = this.doc.contents;
     if (root && isMap(root) && root.items[0]?.key && isScalar(root.items[0].key)) {
@@ -240,7 +240,7 @@ export class SourceDocument {
       const start = root.range[0];
       return this.range(start, Math.min(root.range[1], this.lineEnd(start)));
     }
-    return ZERO_RANGE;
+    return zeroRange();
   }
 
   /** Offset of the end of the line holding `offset` (without the newline). */

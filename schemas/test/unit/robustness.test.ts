@@ -100,6 +100,23 @@ describe('garbage in, diagnostics out (never a throw)', () => {
     }
   });
 
+  test('an unexpected failure inside becomes an internal-error diagnostic', () => {
+    const hostile = {
+      toString(): string {
+        throw new Error('boom');
+      },
+    };
+    const r = parsePipeline(hostile as unknown as string);
+    expect(r.diagnostics).toEqual([
+      {
+        severity: 'error',
+        code: 'internal-error',
+        message: 'internal error while checking the pipeline: boom',
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      },
+    ]);
+  });
+
   test('non-string input from untyped callers', () => {
     expect(() => parsePipeline(undefined as unknown as string)).not.toThrow();
     expect(() => parsePipeline(Buffer.from('a: 1') as unknown as string)).not.toThrow();
