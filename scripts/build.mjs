@@ -14,12 +14,26 @@ export const entries = [
   ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
 ];
 
+/**
+ * Pure-JS libraries our workspace packages use are bundled, so each runs with the version its package declared
+ * (e.g. Ajv 8 for schemas, while eslint hoists Ajv 6 to the root). Everything else imported by our sources
+ * (native addons, servers, node-llama-cpp) stays external and loads from node_modules at run time.
+ */
+const BUNDLED = new Set(['ajv', 'yaml']);
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
+
 const externalDeps = {
   name: 'external-deps',
   setup(build) {
-    // Bare imports that are not our workspace packages are resolved by Node at run time.
     build.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('@orchion/')) return undefined;
+      // Imports made inside a bundled library belong to it: bundle them too.
+      if (args.importer.includes('/node_modules/')) return undefined;
+      if (BUNDLED.has(packageName(args.path))) return undefined;
       return { path: args.path, external: true };
     });
   },
@@ -38,7 +52,10 @@ const contexts = await Promise.all(
       sourcemap: 'linked',
       logLevel: 'warning',
       plugins: [externalDeps],
-      banner: { js: '#!/usr/bin/env node' },
+      // Bundled CommonJS code (ajv, yaml) calls require(); give the ESM bundle one.
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __orchionRequire } from 'node:module';\nconst require = __orchionRequire(import.meta.url);",
+      },
     }),
   ),
 );

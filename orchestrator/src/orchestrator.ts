@@ -9,7 +9,13 @@ import { toNodeView } from './http/views';
 import { Metrics } from './metrics';
 import { NodeRegistry } from './registry/registry';
 import { systemClock } from './registry/types';
+import { JobEngine } from './jobs/engine';
+import { LogHub } from './jobs/log-hub';
+import { stepViewFromRecord, summaryFromRecord } from './jobs/views';
+import { schedNode } from './jobs/sched-node';
+import { Scheduler } from './scheduler';
 import { AgentSessions } from './session/agent-sessions';
+import { SqliteJobStore } from './store/job-store';
 import { startGrpcServer } from './session/grpc-server';
 import { openDatabase } from './store/database';
 import { SqliteEventStore } from './store/event-store';
@@ -32,6 +38,8 @@ export interface OrchestratorConfig {
   pruneOfflineAfterMs?: number;
   /** How many events are kept for SSE resume. */
   eventRetention?: number;
+  /** Logs of jobs finished longer ago than this are deleted (ms). */
+  logRetentionMs?: number;
 }
 
 export interface Orchestrator {
@@ -39,6 +47,7 @@ export interface Orchestrator {
   grpcAddress: string;
   tokens: Tokens;
   registry: NodeRegistry;
+  jobs: JobEngine;
   stop(): Promise<void>;
 }
 
@@ -48,14 +57,69 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const tokens = ensureTokens(dataDir, { admin: config.adminToken, join: config.joinToken });
   const db = openDatabase(join(dataDir, 'orchion.db'));
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
+  const jobStore = new SqliteJobStore(db);
+  const hub = new LogHub();
+  // The engine is created below; the registry and scheduler reach it through this late-bound reference.
+  let engine: JobEngine | undefined;
   const registry = new NodeRegistry(
     new SqliteNodeStore(db),
     systemClock,
-    (change) => bus.publish(change.type, toNodeView(change.node)),
+    (change) => {
+      bus.publish(change.type, toNodeView(change.node));
+      if (change.type === 'node.removed') engine?.nodeRemoved(change.node.id);
+      else engine?.nodeChanged(schedNode(change.node));
+    },
     { pruneOfflineAfterMs: config.pruneOfflineAfterMs },
   );
   const metrics = new Metrics(() => registry.countByState());
-  const sessions = new AgentSessions({ registry, joinToken: tokens.join, logger, metrics, version: VERSION });
+  const scheduler = new Scheduler({
+    clock: systemClock,
+    timer: { setTimeout, clearTimeout },
+    onWake: () => engine?.pump(),
+  });
+  const sessions: AgentSessions = new AgentSessions({
+    registry,
+    joinToken: tokens.join,
+    logger,
+    metrics,
+    version: VERSION,
+    tasks: {
+      registered: (nodeId, running) => engine!.nodeReconnected(nodeId, running),
+      update: (nodeId, u) => engine!.taskUpdate(nodeId, u),
+      output: (nodeId, o) => engine!.taskOutput(nodeId, o),
+    },
+  });
+  const jobs = new JobEngine({
+    store: jobStore,
+    scheduler,
+    dispatcher: {
+      assign: (nodeId, task) => sessions.send(nodeId, { assign: task }),
+      cancel: (nodeId, attemptId, reason) => void sessions.send(nodeId, { cancel: { attemptId, reason } }),
+    },
+    sinks: {
+      jobChanged: (job, created) =>
+        bus.publish(created ? 'job.created' : 'job.updated', summaryFromRecord(job)),
+      stepChanged: (job, step) =>
+        bus.publish('step.updated', {
+          jobId: job.id,
+          step: stepViewFromRecord(
+            jobStore,
+            job,
+            step,
+            step.current ? jobs.waitingReason(step.current.id) : null,
+          ),
+        }),
+      logs: (jobId, entries) => hub.publish(jobId, entries),
+      jobFinished: (job) => hub.end(job.id),
+    },
+    clock: systemClock,
+    logger: logger.child({ component: 'jobs' }),
+  });
+  engine = jobs;
+  // Nodes known from before a restart are offered to the scheduler; jobs resume where they were.
+  for (const node of registry.list({ limit: Number.MAX_SAFE_INTEGER }).nodes)
+    jobs.nodeChanged(schedNode(node));
+  jobs.recover();
 
   const grpc = await startGrpcServer(config.grpcAddr, sessions);
   const app = await buildHttpApp({
@@ -67,15 +131,22 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     version: VERSION,
     corsOrigins: config.corsOrigins ?? [],
     onNodeRemoved: (id) => sessions.forget(id),
+    jobs: { engine: jobs, store: jobStore, hub },
   });
   const [host, port] = splitHostPort(config.httpAddr);
   await app.listen({ host, port });
   const addr = app.server.address();
   const httpUrl = `http://${formatHost(host)}:${typeof addr === 'object' && addr ? addr.port : port}`;
 
-  const sweepTimer = setInterval(() => registry.sweep(), config.sweepIntervalMs ?? 1000);
+  const sweepTimer = setInterval(() => {
+    registry.sweep();
+    jobs.sweep();
+  }, config.sweepIntervalMs ?? 1000);
   const flushTimer = setInterval(() => registry.flushHeartbeats(), 5000);
-  const pruneTimer = setInterval(() => bus.prune(config.eventRetention ?? 50_000), 60_000);
+  const pruneTimer = setInterval(() => {
+    bus.prune(config.eventRetention ?? 50_000);
+    jobStore.pruneLogsBefore(Date.now() - (config.logRetentionMs ?? 7 * 86_400_000));
+  }, 60_000);
   registry.sweep();
 
   writeRuntimeInfo(dataDir, {
@@ -103,7 +174,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       logger.info('orchestrator stopped');
     })());
 
-  return { httpUrl, grpcAddress: grpc.address, tokens, registry, stop };
+  return { httpUrl, grpcAddress: grpc.address, tokens, registry, jobs, stop };
 }
 
 export function splitHostPort(addr: string): [string, number] {

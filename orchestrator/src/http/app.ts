@@ -7,7 +7,12 @@ import type { Metrics } from '../metrics';
 import type { NodeRegistry } from '../registry/registry';
 import { installAuth } from './auth';
 import { installErrorHandlers } from './errors';
+import type { JobEngine } from '../jobs/engine';
+import type { LogHub } from '../jobs/log-hub';
+import type { SqliteJobStore } from '../store/job-store';
 import { eventRoutes } from './routes/events';
+import { jobLogRoutes } from './routes/job-logs';
+import { jobRoutes } from './routes/jobs';
 import { nodeRoutes } from './routes/nodes';
 import { systemRoutes } from './routes/system';
 
@@ -21,6 +26,7 @@ export interface HttpAppDeps {
   /** Allowed browser origins for CORS; empty disables CORS, ['*'] allows any. */
   corsOrigins: string[];
   onNodeRemoved(id: string): void;
+  jobs: { engine: JobEngine; store: SqliteJobStore; hub: LogHub };
 }
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
@@ -52,5 +58,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   systemRoutes(app, { metrics: deps.metrics, version: deps.version, startedAt: Date.now() });
   nodeRoutes(app, { registry: deps.registry, onRemoved: deps.onNodeRemoved });
   eventRoutes(app, { bus: deps.bus, metrics: deps.metrics });
+  jobRoutes(app, { engine: deps.jobs.engine, store: deps.jobs.store });
+  jobLogRoutes(app, { store: deps.jobs.store, hub: deps.jobs.hub });
   return app;
 }

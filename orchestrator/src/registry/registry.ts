@@ -99,6 +99,9 @@ export class NodeRegistry {
       labels: reg.labels,
       agentVersion: reg.agentVersion,
       capabilities: reg.capabilities,
+      models: reg.models,
+      runtimes: reg.runtimes,
+      slots: reg.slots,
       heartbeatIntervalMs: reg.heartbeatIntervalMs,
       address: reg.address,
       state: 'ready',
@@ -141,6 +144,7 @@ export class NodeRegistry {
     if (change.os) caps.os = change.os;
     if (change.gpus) caps.gpus = change.gpus.gpus;
     node.capabilities = caps;
+    if (change.models) node.models = change.models.models;
     this.store.saveNode(node);
     this.onChange({ type: 'node.updated', node });
     return node;

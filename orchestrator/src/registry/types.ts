@@ -1,4 +1,4 @@
-import type { Capabilities__Output, CapabilityUpdate__Output } from '@orchion/proto';
+import type { Capabilities__Output, CapabilityUpdate__Output, ModelInfo__Output } from '@orchion/proto';
 import type { NodeEventType, NodeState } from '@orchion/api';
 
 /** The registry's record of a node; times are epoch milliseconds. */
@@ -10,6 +10,11 @@ export interface NodeRecord {
   state: NodeState;
   stateReason: string;
   capabilities: Capabilities__Output;
+  /** Models the node's runtimes serve. */
+  models: ModelInfo__Output[];
+  runtimes: string[];
+  /** Tasks the node runs at once. */
+  slots: number;
   heartbeatIntervalMs: number;
   address: string;
   firstRegisteredAt: number;
@@ -26,6 +31,9 @@ export interface Registration {
   labels: Record<string, string>;
   agentVersion: string;
   capabilities: Capabilities__Output;
+  models: ModelInfo__Output[];
+  runtimes: string[];
+  slots: number;
   heartbeatIntervalMs: number;
   address: string;
 }

@@ -1,7 +1,13 @@
 // The gRPC adapter for agent sessions: authenticates the stream, turns messages into registry calls,
 // and ends sessions with proper status codes. No registry logic lives here.
 import * as grpc from '@grpc/grpc-js';
-import type { AgentMessage__Output, AgentServiceHandlers, OrchestratorMessage } from '@orchion/proto';
+import type {
+  AgentMessage__Output,
+  AgentServiceHandlers,
+  OrchestratorMessage,
+  TaskOutput__Output,
+  TaskUpdate__Output,
+} from '@orchion/proto';
 import type { Logger } from 'pino';
 import { bearer, tokenMatches } from '../auth/tokens';
 import type { Metrics } from '../metrics';
@@ -18,6 +24,14 @@ export interface AgentSessionsOptions {
   version: string;
   /** How long a new stream may stay silent before its hello (ms). */
   helloTimeoutMs?: number;
+  /** Where task reports go (the job engine). */
+  tasks?: TaskReports;
+}
+
+export interface TaskReports {
+  registered(nodeId: string, runningAttempts: string[]): void;
+  update(nodeId: string, update: TaskUpdate__Output): void;
+  output(nodeId: string, output: TaskOutput__Output): void;
 }
 
 export class AgentSessions {
@@ -32,6 +46,14 @@ export class AgentSessions {
 
   get sessionCount(): number {
     return this.calls.size;
+  }
+
+  /** Sends a message down the node's session; false when the node has no live session. */
+  send(nodeId: string, msg: OrchestratorMessage): boolean {
+    const call = this.active.get(nodeId);
+    if (!call) return false;
+    call.write(msg);
+    return true;
   }
 
   /** Ends the node's session (if any) with NOT_FOUND so the agent registers again. */
@@ -115,10 +137,14 @@ export class AgentSessions {
           labels: h.labels,
           agentVersion: h.agentVersion,
           capabilities: h.capabilities!,
+          models: h.models,
+          runtimes: h.runtimes,
+          slots: h.slots,
           heartbeatIntervalMs: h.heartbeatIntervalMs,
           address: peer,
         });
         logger.info({ nodeId, hostname: h.hostname, known, peer }, 'agent registered');
+        this.opts.tasks?.registered(nodeId, h.runningAttempts);
         call.write({
           welcome: {
             nodeId,
@@ -137,6 +163,12 @@ export class AgentSessions {
           return;
         case 'capabilities':
           if (!registry.updateCapabilities(nodeId, msg.capabilities!)) this.forgotten(call, nodeId);
+          return;
+        case 'task':
+          if (msg.task) this.opts.tasks?.update(nodeId, msg.task);
+          return;
+        case 'output':
+          if (msg.output) this.opts.tasks?.output(nodeId, msg.output);
           return;
         case 'goodbye':
           onClosed(`deregistered${msg.goodbye?.reason ? `: ${msg.goodbye.reason}` : ''}`);

@@ -29,6 +29,65 @@ const MIGRATIONS: string[] = [
      time INTEGER NOT NULL,
      data TEXT NOT NULL
    );`,
+  `ALTER TABLE nodes ADD COLUMN models TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE nodes ADD COLUMN runtimes TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE nodes ADD COLUMN slots INTEGER NOT NULL DEFAULT 1;
+   CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     state TEXT NOT NULL,
+     pipeline_text TEXT NOT NULL,
+     pipeline TEXT NOT NULL,
+     inputs TEXT NOT NULL,
+     outputs TEXT,
+     error TEXT,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     finished_at INTEGER
+   );
+   CREATE INDEX jobs_by_state ON jobs (state, seq);
+   CREATE TABLE steps (
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     step_id TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     output TEXT,
+     result TEXT,
+     error TEXT,
+     started_at INTEGER,
+     finished_at INTEGER,
+     PRIMARY KEY (job_id, step_id)
+   );
+   CREATE TABLE attempts (
+     id TEXT PRIMARY KEY,
+     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+     step_id TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     node_id TEXT,
+     not_before INTEGER,
+     error_code TEXT,
+     error TEXT,
+     tokens INTEGER NOT NULL DEFAULT 0,
+     queued_at INTEGER NOT NULL,
+     started_at INTEGER,
+     finished_at INTEGER
+   );
+   CREATE INDEX attempts_by_job ON attempts (job_id, step_id, attempt);
+   CREATE INDEX attempts_open ON attempts (state) WHERE state IN ('queued', 'running');
+   CREATE TABLE logs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id TEXT NOT NULL,
+     step_id TEXT,
+     attempt_id TEXT,
+     kind TEXT NOT NULL,
+     level TEXT,
+     text TEXT NOT NULL,
+     time INTEGER NOT NULL
+   );
+   CREATE INDEX logs_by_job ON logs (job_id, id);`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -18,6 +18,9 @@ interface NodeRow {
   registrations: number;
   last_heartbeat_at: number | null;
   state_changed_at: number;
+  models: string;
+  runtimes: string;
+  slots: number;
 }
 
 export class SqliteNodeStore implements RegistryStore {
@@ -27,14 +30,18 @@ export class SqliteNodeStore implements RegistryStore {
   private readonly all;
 
   constructor(private readonly db: Db) {
-    this.upsert = db.prepare(`INSERT INTO nodes VALUES (
+    this.upsert = db.prepare(`INSERT INTO nodes (id, hostname, labels, agent_version, state, state_reason,
+        capabilities, heartbeat_interval_ms, address, first_registered_at, registered_at, registrations,
+        last_heartbeat_at, state_changed_at, models, runtimes, slots) VALUES (
         @id, @hostname, @labels, @agent_version, @state, @state_reason, @capabilities, @heartbeat_interval_ms,
-        @address, @first_registered_at, @registered_at, @registrations, @last_heartbeat_at, @state_changed_at)
+        @address, @first_registered_at, @registered_at, @registrations, @last_heartbeat_at, @state_changed_at,
+        @models, @runtimes, @slots)
       ON CONFLICT(id) DO UPDATE SET hostname = excluded.hostname, labels = excluded.labels,
         agent_version = excluded.agent_version, state = excluded.state, state_reason = excluded.state_reason,
         capabilities = excluded.capabilities, heartbeat_interval_ms = excluded.heartbeat_interval_ms,
         address = excluded.address, registered_at = excluded.registered_at, registrations = excluded.registrations,
-        last_heartbeat_at = excluded.last_heartbeat_at, state_changed_at = excluded.state_changed_at`);
+        last_heartbeat_at = excluded.last_heartbeat_at, state_changed_at = excluded.state_changed_at,
+        models = excluded.models, runtimes = excluded.runtimes, slots = excluded.slots`);
     this.del = db.prepare('DELETE FROM nodes WHERE id = ?');
     this.beat = db.prepare('UPDATE nodes SET last_heartbeat_at = ? WHERE id = ?');
     this.all = db.prepare('SELECT * FROM nodes');
@@ -60,6 +67,9 @@ export class SqliteNodeStore implements RegistryStore {
       registrations: n.registrations,
       last_heartbeat_at: n.lastHeartbeatAt,
       state_changed_at: n.stateChangedAt,
+      models: JSON.stringify(n.models),
+      runtimes: JSON.stringify(n.runtimes),
+      slots: n.slots,
     });
   }
 
@@ -90,5 +100,8 @@ function fromRow(r: NodeRow): NodeRecord {
     registrations: r.registrations,
     lastHeartbeatAt: r.last_heartbeat_at,
     stateChangedAt: r.state_changed_at,
+    models: JSON.parse(r.models) as NodeRecord['models'],
+    runtimes: JSON.parse(r.runtimes) as string[],
+    slots: r.slots,
   };
 }

@@ -17,6 +17,9 @@ const reg = (id: string, heartbeatIntervalMs = 1000): Registration => ({
   labels: { zone: 'a' },
   agentVersion: '1',
   capabilities: caps,
+  models: [],
+  runtimes: ['echo'],
+  slots: 2,
   heartbeatIntervalMs,
   address: '127.0.0.1:1',
 });

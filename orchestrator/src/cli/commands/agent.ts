@@ -1,6 +1,14 @@
 // `orchion agent`: joins this machine to an orchestrator. Also defines the agent options `orchion up` shares.
-import { Command, Option } from 'commander';
-import { startAgent, DEFAULT_CAPABILITY_MS, DEFAULT_HEARTBEAT_MS, type Agent } from '@orchion/agent';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import {
+  startAgent,
+  DEFAULT_CAPABILITY_MS,
+  DEFAULT_HEARTBEAT_MS,
+  RUNTIME_NAMES,
+  type Agent,
+  type RuntimeName,
+} from '@orchion/agent';
 import type { Logger } from 'pino';
 import { lockDataDir } from '../../data-dir';
 import { collectLabel, defaultAgentDataDir, parseAddress, parseDuration } from '../options';
@@ -13,6 +21,32 @@ export interface AgentFlags {
   capabilityInterval: number;
   reconnectMax: number;
   hostname?: string;
+  modelsDir?: string;
+  runtime?: RuntimeName[];
+  slots?: number;
+  threads?: number;
+}
+
+/** Collects repeated `--runtime name` options (a comma-separated list works too). */
+function collectRuntime(value: string, previous: RuntimeName[] = []): RuntimeName[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(RUNTIME_NAMES as readonly string[]).includes(n)) {
+      throw new InvalidArgumentError(`"${n}" is not a runtime (known: ${RUNTIME_NAMES.join(', ')})`);
+    }
+  }
+  return [...new Set([...previous, ...(names as RuntimeName[])])];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  }
+  return n;
 }
 
 export function addAgentOptions(cmd: Command): Command {
@@ -26,7 +60,19 @@ export function addAgentOptions(cmd: Command): Command {
       DEFAULT_CAPABILITY_MS,
     )
     .option('--reconnect-max <duration>', 'longest wait between reconnect attempts', parseDuration, 30_000)
-    .option('--hostname <name>', 'hostname to report (default: this machine’s)');
+    .option('--hostname <name>', 'hostname to report (default: this machine’s)')
+    .option('--models-dir <dir>', 'GGUF models of the embedded runtime (default: <agent data dir>/models)')
+    .option(
+      '--runtime <name>',
+      `a runtime to run: ${RUNTIME_NAMES.join(', ')} (repeatable; default: embedded)`,
+      collectRuntime,
+    )
+    .option('--slots <n>', 'tasks run at once (default: 1 with the embedded runtime, else 32)', positiveInt)
+    .option(
+      '--threads <n>',
+      'llama.cpp CPU threads (default: 1 on up to 2 cores, else half the cores)',
+      positiveInt,
+    );
 }
 
 /** Starts an agent with its data dir locked; the lock is released when it stops. */
@@ -44,6 +90,10 @@ export function startLockedAgent(
     heartbeatIntervalMs: flags.heartbeatInterval,
     capabilityIntervalMs: flags.capabilityInterval,
     reconnect: { initialMs: 500, maxMs: flags.reconnectMax },
+    modelsDir: flags.modelsDir ? resolve(flags.modelsDir) : undefined,
+    runtimes: flags.runtime,
+    slots: flags.slots,
+    threads: flags.threads,
     logger: logger.child({ component: 'agent' }),
   });
   return {

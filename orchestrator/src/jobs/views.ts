@@ -1,0 +1,138 @@
+// Job, step and attempt views for the API, read from the store (and, for waiting steps, the scheduler).
+import type { AttemptView, JobSummary, JobView, LogEntry, StepState, StepView } from '@orchion/api';
+import type { Pipeline, Step } from '@orchion/schemas';
+import type { AttemptRow, JobRow, LogRow, SqliteJobStore, StepRow } from '../store/job-store';
+import type { JobRecord, StepRecord } from './model';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function summaryFromRecord(job: JobRecord): JobSummary {
+  const steps: Partial<Record<StepState, number>> = {};
+  for (const s of job.steps.values()) steps[s.state] = (steps[s.state] ?? 0) + 1;
+  return {
+    id: job.id,
+    name: job.name,
+    state: job.state,
+    createdAt: iso(job.createdAt)!,
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+    error: job.error,
+    steps,
+  };
+}
+
+export function summaryFromRow(row: JobRow, steps: Pick<StepRow, 'state'>[]): JobSummary {
+  const counts: Partial<Record<StepState, number>> = {};
+  for (const s of steps) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  return {
+    id: row.id,
+    name: row.name,
+    state: row.state,
+    createdAt: iso(row.created_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    error: row.error,
+    steps: counts,
+  };
+}
+
+export function attemptView(a: AttemptRow): AttemptView {
+  return {
+    id: a.id,
+    attempt: a.attempt,
+    state: a.state,
+    nodeId: a.node_id,
+    notBefore: iso(a.not_before),
+    errorCode: a.error_code,
+    error: a.error,
+    tokens: a.tokens,
+    queuedAt: iso(a.queued_at)!,
+    startedAt: iso(a.started_at),
+    finishedAt: iso(a.finished_at),
+  };
+}
+
+export function stepView(
+  def: Step,
+  row: Pick<StepRow, 'state' | 'output' | 'result' | 'error' | 'started_at' | 'finished_at'>,
+  attempts: AttemptRow[],
+  waitingFor: string | null,
+): StepView {
+  return {
+    id: def.id,
+    kind: def.kind,
+    state: row.state,
+    model: def.model,
+    runtime: def.runtime,
+    needs: def.needs,
+    output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    error: row.error,
+    waitingFor: row.state === 'queued' ? waitingFor : null,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    attempts: attempts.map(attemptView),
+  };
+}
+
+/** A live step (from the engine) as a view; its attempts come from the store. */
+export function stepViewFromRecord(
+  store: SqliteJobStore,
+  job: JobRecord,
+  step: StepRecord,
+  waitingFor: string | null,
+): StepView {
+  const attempts = store.attempts(job.id).filter((a) => a.step_id === step.id);
+  return stepView(
+    step.def,
+    {
+      state: step.state,
+      output: step.output === undefined ? null : JSON.stringify(step.output),
+      result: step.result ? JSON.stringify(step.result) : null,
+      error: step.error,
+      started_at: step.startedAt,
+      finished_at: step.finishedAt,
+    },
+    attempts,
+    waitingFor,
+  );
+}
+
+export function jobView(
+  store: SqliteJobStore,
+  row: JobRow,
+  waitingFor: (attemptId: string) => string | null,
+): JobView {
+  const pipeline = JSON.parse(row.pipeline) as Pipeline;
+  const steps = store.steps(row.id);
+  const attempts = store.attempts(row.id);
+  const defs = new Map(pipeline.steps.map((s) => [s.id, s]));
+  return {
+    ...summaryFromRow(row, steps),
+    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+    outputs: row.outputs ? (JSON.parse(row.outputs) as Record<string, string>) : null,
+    pipeline: row.pipeline_text,
+    stepDetails: steps.map((s) => {
+      const mine = attempts.filter((a) => a.step_id === s.step_id);
+      const last = mine[mine.length - 1];
+      return stepView(
+        defs.get(s.step_id)!,
+        s,
+        mine,
+        last && last.state === 'queued' ? waitingFor(last.id) : null,
+      );
+    }),
+  };
+}
+
+export function logEntry(r: LogRow): LogEntry {
+  return {
+    id: r.id,
+    time: new Date(r.time).toISOString(),
+    stepId: r.step_id,
+    attemptId: r.attempt_id,
+    kind: r.kind,
+    level: r.level,
+    text: r.text,
+  };
+}
