@@ -59,15 +59,14 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
   const jobStore = new SqliteJobStore(db);
   const hub = new LogHub();
-  // The engine is created below; the registry and scheduler reach it through this late-bound reference.
-  let engine: JobEngine | undefined;
+  // The pieces refer to each other through closures; none is called before all exist.
   const registry = new NodeRegistry(
     new SqliteNodeStore(db),
     systemClock,
     (change) => {
       bus.publish(change.type, toNodeView(change.node));
-      if (change.type === 'node.removed') engine?.nodeRemoved(change.node.id);
-      else engine?.nodeChanged(schedNode(change.node));
+      if (change.type === 'node.removed') jobs.nodeRemoved(change.node.id);
+      else jobs.nodeChanged(schedNode(change.node));
     },
     { pruneOfflineAfterMs: config.pruneOfflineAfterMs },
   );
@@ -75,7 +74,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const scheduler = new Scheduler({
     clock: systemClock,
     timer: { setTimeout, clearTimeout },
-    onWake: () => engine?.pump(),
+    onWake: () => jobs.pump(),
   });
   const sessions: AgentSessions = new AgentSessions({
     registry,
@@ -84,9 +83,9 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     metrics,
     version: VERSION,
     tasks: {
-      registered: (nodeId, running) => engine!.nodeReconnected(nodeId, running),
-      update: (nodeId, u) => engine!.taskUpdate(nodeId, u),
-      output: (nodeId, o) => engine!.taskOutput(nodeId, o),
+      registered: (nodeId, running) => jobs.nodeReconnected(nodeId, running),
+      update: (nodeId, u) => jobs.taskUpdate(nodeId, u),
+      output: (nodeId, o) => jobs.taskOutput(nodeId, o),
     },
   });
   const jobs = new JobEngine({
@@ -115,7 +114,6 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     clock: systemClock,
     logger: logger.child({ component: 'jobs' }),
   });
-  engine = jobs;
   // Nodes known from before a restart are offered to the scheduler; jobs resume where they were.
   for (const node of registry.list({ limit: Number.MAX_SAFE_INTEGER }).nodes)
     jobs.nodeChanged(schedNode(node));
