@@ -1,10 +1,15 @@
-// Composition root of an agent: identity, capabilities and the session link to the orchestrator.
+// Composition root of an agent: identity, capabilities, runtimes and their task executor, and the session link
+// to the orchestrator.
 import { hostname as osHostname } from 'node:os';
 import { PROTOCOL_VERSION, type Welcome__Output } from '@orchion/proto';
 import type { Logger } from 'pino';
 import { collectCapabilities } from './capabilities/collect';
+import { TaskExecutor } from './executor/task-executor';
 import { loadOrCreateNodeId } from './identity';
+import type { WorkerConfig } from './runtimes/embedded/protocol';
 import { OrchestratorLink } from './session/orchestrator-link';
+import { listAllModels } from './setup/model-list';
+import { setupRuntimes, type RuntimeName } from './setup/runtimes';
 import { AGENT_VERSION } from './version';
 
 export interface AgentConfig {
@@ -17,23 +22,58 @@ export interface AgentConfig {
   heartbeatIntervalMs?: number;
   capabilityIntervalMs?: number;
   reconnect?: { initialMs: number; maxMs: number };
+  /** GGUF models of the embedded runtime (default `<dataDir>/models`). */
+  modelsDir?: string;
+  /** Runtimes to run (default ['embedded']). */
+  runtimes?: RuntimeName[];
+  /** Attempts run at once (default: 1 with the embedded runtime, else 32; see setup/runtimes.ts). */
+  slots?: number;
+  /** llama.cpp CPU threads (default: 1 on up to 2 cores, else half the logical cores). */
+  threads?: number;
+  /** GPU use of the embedded runtime (default 'auto'). */
+  gpu?: WorkerConfig['gpu'];
   logger: Logger;
 }
 
 export interface Agent {
   nodeId: string;
   link: OrchestratorLink;
+  executor: TaskExecutor;
   /** Resolves at the first welcome; rejects if the orchestrator refuses the agent for good. */
   registered: Promise<Welcome__Output>;
+  /** Aborts running attempts (reporting them), says goodbye and closes the runtimes. */
   stop(reason?: string): Promise<void>;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_CAPABILITY_MS = 10_000;
 
+/** How long stopping waits for aborted attempts to report before saying goodbye. */
+const STOP_GRACE_MS = 3_000;
+
 export function startAgent(config: AgentConfig): Agent {
   const { logger } = config;
   const nodeId = loadOrCreateNodeId(config.dataDir);
+  const setup = setupRuntimes({
+    dataDir: config.dataDir,
+    modelsDir: config.modelsDir,
+    runtimes: config.runtimes,
+    slots: config.slots,
+    threads: config.threads,
+    gpu: config.gpu,
+    logger,
+  });
+  // The link needs the executor (running attempts for hello) and the executor the link (send): bind late.
+  const late: { link?: OrchestratorLink } = {};
+  const executor = new TaskExecutor({
+    runtimes: setup.runtimes,
+    slots: setup.slots,
+    send: (msg) => void late.link?.send(msg),
+    canSend: () => late.link?.canSend() ?? false,
+    isConnected: () => late.link?.isConnected ?? false,
+    onModelMissing: () => late.link?.refreshNow(),
+    logger: logger.child({ component: 'executor' }),
+  });
   const link = new OrchestratorLink({
     address: config.orchestrator,
     joinToken: config.joinToken,
@@ -44,25 +84,54 @@ export function startAgent(config: AgentConfig): Agent {
       agentVersion: AGENT_VERSION,
       heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
       protocolVersion: PROTOCOL_VERSION,
+      runtimes: setup.names,
+      slots: setup.slots,
     },
     collect: collectCapabilities,
+    models: () => listAllModels(setup.runtimes, logger),
+    runningAttempts: () => [...executor.runningAttempts(), ...executor.finishedUnreported()],
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
     capabilityIntervalMs: config.capabilityIntervalMs ?? DEFAULT_CAPABILITY_MS,
     reconnect: config.reconnect ?? { initialMs: 500, maxMs: 30_000 },
     logger,
   });
+  late.link = link;
   const registered = new Promise<Welcome__Output>((resolve, reject) => {
     link.once('registered', resolve);
     link.once('fatal', reject);
   });
   registered.catch(() => {});
-  link.on('registered', (w) =>
+  link.on('registered', (w) => {
     logger.info(
       { nodeId, orchestrator: config.orchestrator, registrations: w.registrations },
       'registered with the orchestrator',
-    ),
-  );
+    );
+    executor.resume();
+  });
+  link.on('drain', () => executor.resume());
+  link.on('assign', (task) => executor.assign(task));
+  link.on('cancel', (c) => executor.cancel(c.attemptId, c.reason));
   link.on('fatal', (err) => logger.error({ err: err.message }, 'the orchestrator refused this agent'));
-  link.start();
-  return { nodeId, link, registered, stop: (reason) => link.stop(reason) };
+  logger.info(
+    { runtimes: setup.names, slots: setup.slots, threads: setup.threads, modelsDir: setup.modelsDir },
+    'runtimes configured',
+  );
+  const started = setup.prepare().then(() => link.start());
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'agent shutting down'): Promise<void> => {
+    stopping ??= (async () => {
+      await started;
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        executor.abortAll(reason),
+        new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS))),
+      ]);
+      clearTimeout(grace);
+      await link.stop(reason);
+      await setup.close();
+    })();
+    return stopping;
+  };
+  return { nodeId, link, executor, registered, stop };
 }

@@ -5,4 +5,6 @@ export {
   type Agent,
   type AgentConfig,
 } from './agent';
+export { RUNTIME_NAMES, defaultSlots, defaultThreads, type RuntimeName } from './setup/runtimes';
+export { TaskExecutor, type TaskExecutorOptions } from './executor/index';
 export { AGENT_VERSION } from './version';

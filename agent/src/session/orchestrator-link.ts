@@ -1,4 +1,5 @@
-// The agent's side of its session stream: registers, heartbeats, sends capability changes, and reconnects
+// The agent's side of its session stream: registers, heartbeats, sends capability and model-list changes,
+// hands task assignments and cancellations on (events), writes task messages with backpressure, and reconnects
 // with backoff whenever the stream breaks. Knows gRPC and the contract; nothing about runtimes.
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
@@ -6,7 +7,11 @@ import {
   loadOrchionProto,
   type AgentMessage,
   type AgentServiceClient,
+  type AssignTask__Output,
+  type CancelTask__Output,
+  type CapabilityUpdate,
   type Hello,
+  type ModelInfo,
   type OrchestratorMessage__Output,
   type Welcome__Output,
 } from '@orchion/proto';
@@ -22,6 +27,10 @@ export interface LinkOptions {
   /** Registration fields except capabilities, which come from `collect`. */
   hello: Omit<Hello, 'capabilities'>;
   collect(): Promise<CollectedCapabilities>;
+  /** The runtimes' models: read for every hello and with every capability refresh (sent when they change). */
+  models?(): Promise<ModelInfo[]>;
+  /** Attempts whose leases the orchestrator should keep, read right before every hello. */
+  runningAttempts?(): string[];
   heartbeatIntervalMs: number;
   capabilityIntervalMs: number;
   reconnect: { initialMs: number; maxMs: number };
@@ -41,6 +50,10 @@ export interface OrchestratorLinkEvents {
   registered: [Welcome__Output];
   disconnected: [{ code: grpc.status; details: string }];
   fatal: [Error];
+  assign: [AssignTask__Output];
+  cancel: [CancelTask__Output];
+  /** The stream takes writes again after `send` returned false. */
+  drain: [];
 }
 
 export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
@@ -51,6 +64,9 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
   private stopped = false;
   private seq = 0;
   private sent: CollectedCapabilities | undefined;
+  /** The model list the orchestrator has (JSON), to send only changes. */
+  private sentModels: string | undefined;
+  private backpressured = false;
   private timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -71,6 +87,26 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
     return this.connected;
   }
 
+  /** Whether a session is up and its stream takes more writes now. */
+  canSend(): boolean {
+    return this.connected && !this.backpressured;
+  }
+
+  /**
+   * Writes to the current session (after its welcome). Returns false when there is none (the message is
+   * dropped) or when the stream is now backpressured (the message is queued; 'drain' follows).
+   */
+  send(msg: AgentMessage): boolean {
+    const call = this.call;
+    if (!call || !this.connected) return false;
+    return this.write(call, msg);
+  }
+
+  /** Reads capabilities and models now and sends what changed (e.g. a task named a model that is gone). */
+  refreshNow(): void {
+    if (this.call && this.connected) void this.refreshCapabilities(this.call);
+  }
+
   start(): void {
     void this.connect();
   }
@@ -89,7 +125,7 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
           clearTimeout(done);
           resolve();
         });
-        call.write({ goodbye: { reason } });
+        this.write(call, { goodbye: { reason } });
         call.end();
       });
     } else {
@@ -101,8 +137,9 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     let capabilities: CollectedCapabilities;
+    let models: ModelInfo[];
     try {
-      capabilities = await this.opts.collect();
+      [capabilities, models] = await Promise.all([this.opts.collect(), this.listModels()]);
     } catch (err) {
       this.opts.logger.warn({ err }, 'could not read capabilities; retrying');
       return this.retry();
@@ -112,26 +149,52 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
     metadata.set('authorization', `Bearer ${this.opts.joinToken}`);
     const call = this.client.Session(metadata);
     this.call = call;
+    this.backpressured = false;
     call.on('data', (msg: OrchestratorMessage__Output) => {
+      if (call !== this.call) return;
       if (msg.payload === 'welcome' && msg.welcome) {
         this.connected = true;
         this.sent = capabilities;
+        this.sentModels = JSON.stringify(models);
         this.backoff.reset();
         this.startTimers(call);
         this.emit('registered', msg.welcome);
+      } else if (msg.payload === 'assign' && msg.assign && this.connected) {
+        this.emit('assign', msg.assign);
+      } else if (msg.payload === 'cancel' && msg.cancel && this.connected) {
+        this.emit('cancel', msg.cancel);
       }
     });
     call.on('status', (status: grpc.StatusObject) => this.onClosed(call, status.code, status.details));
     call.on('error', () => {
       // The status event carries the details; the error event must be handled to avoid a crash.
     });
-    call.write({ hello: { ...this.opts.hello, capabilities } });
+    const runningAttempts = this.opts.runningAttempts?.() ?? [];
+    this.write(call, { hello: { ...this.opts.hello, capabilities, models, runningAttempts } });
+  }
+
+  private async listModels(): Promise<ModelInfo[]> {
+    return (await this.opts.models?.()) ?? [];
+  }
+
+  private write(call: Call, msg: AgentMessage): boolean {
+    const ok = call.write(msg);
+    if (!ok && !this.backpressured) {
+      this.backpressured = true;
+      call.once('drain', () => {
+        if (call !== this.call) return;
+        this.backpressured = false;
+        this.emit('drain');
+      });
+    }
+    return ok;
   }
 
   private onClosed(call: Call, code: grpc.status, details: string): void {
     if (call !== this.call) return;
     const wasConnected = this.connected;
     this.connected = false;
+    this.backpressured = false;
     this.call = undefined;
     this.clearTimers();
     if (this.stopped) return;
@@ -161,7 +224,7 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
     this.clearTimers();
     this.timers.push(
       setInterval(() => {
-        call.write({ heartbeat: { seq: ++this.seq, sentAtMs: Date.now() } });
+        this.write(call, { heartbeat: { seq: ++this.seq, sentAtMs: Date.now() } });
       }, this.opts.heartbeatIntervalMs),
       setInterval(() => void this.refreshCapabilities(call), this.opts.capabilityIntervalMs),
     );
@@ -169,17 +232,21 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
 
   private async refreshCapabilities(call: Call): Promise<void> {
     let next: CollectedCapabilities;
+    let models: ModelInfo[];
     try {
-      next = await this.opts.collect();
+      [next, models] = await Promise.all([this.opts.collect(), this.listModels()]);
     } catch (err) {
       this.opts.logger.warn({ err }, 'could not refresh capabilities');
       return;
     }
     if (call !== this.call || !this.connected || !this.sent) return;
-    const update = capabilityChanges(this.sent, next);
-    if (!update) return;
-    call.write({ capabilities: update });
+    const update: CapabilityUpdate = capabilityChanges(this.sent, next) ?? {};
+    const modelsJson = JSON.stringify(models);
+    if (modelsJson !== this.sentModels) update.models = { models };
+    if (Object.keys(update).length === 0) return;
+    this.write(call, { capabilities: update });
     this.sent = applyChanges(this.sent, update);
+    this.sentModels = modelsJson;
   }
 
   private clearTimers(): void {
