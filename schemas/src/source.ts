@@ -20,8 +20,11 @@ import { zeroRange, type Diagnostic, type Position, type Range } from './diagnos
 export type PathSegment = string | number;
 export type JsonPath = readonly PathSegment[];
 
-/** Bounds YAML alias expansion (billion-laughs documents); yaml's own default, made explicit. */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * Bounds YAML alias expansion (billion-laughs documents). yaml's default (100) refuses a 150-step pipeline that
+ * merges one `<<: *common` anchor into each step; 1000 still stops exponential documents at the third level.
+ */
+export const MAX_ALIAS_COUNT = 1000;
 /** Bounds how many merge keys / aliases are followed while mapping one path to a node. */
 const MAX_HOPS = 64;
 

@@ -73,6 +73,17 @@ describe('YAML layer', () => {
     expect(r.diagnostics[0]!.range.start).toEqual({ line: 1, character: 7 });
   });
 
+  test('an anchor merged into hundreds of steps is not mistaken for a bomb', () => {
+    const steps = Array.from(
+      { length: 300 },
+      (_, i) => `  - { id: s${i}, <<: *common, prompt: x, model: *m }`,
+    );
+    const r = parsePipeline(
+      `${HEADER}defaults: &common { retries: 1 }\nx: &m orchion-tiny\nsteps:\n${steps.join('\n')}\n`,
+    );
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['schema-additional-property']); // x
+  });
+
   test('anchors, aliases and merge keys are fine in moderation', () => {
     const r = parsePipeline(`${HEADER}x-common: &common
   model: orchion-tiny
