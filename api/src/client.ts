@@ -1,6 +1,14 @@
 // A small typed client for the orchestrator's HTTP API, shared by the CLI and later clients.
 // Uses the platform's fetch, so it runs in Node 20, VS Code's extension host and browsers alike.
 import type {
+  JobState,
+  JobView,
+  ListJobsResponse,
+  LogEntry,
+  SubmitJobRequest,
+  ValidateResponse,
+} from './jobs';
+import type {
   ApiErrorBody,
   HealthResponse,
   ListNodesResponse,
@@ -15,6 +23,8 @@ export class ApiClientError extends Error {
     readonly code: string,
     message: string,
     readonly status?: number,
+    /** The error's `details` (e.g. pipeline diagnostics for `invalid_pipeline`). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiClientError';
@@ -69,6 +79,67 @@ export class OrchionClient {
     return this.get(`/api/v1/nodes/${encodeURIComponent(id)}`);
   }
 
+  submitJob(req: SubmitJobRequest): Promise<JobView> {
+    return this.send('POST', '/api/v1/jobs', req);
+  }
+
+  validatePipeline(pipeline: string): Promise<ValidateResponse> {
+    return this.send('POST', '/api/v1/pipelines/validate', { pipeline });
+  }
+
+  listJobs(query: { state?: JobState; limit?: number; cursor?: string } = {}): Promise<ListJobsResponse> {
+    return this.get(`/api/v1/jobs${toQuery({ ...query })}`);
+  }
+
+  getJob(id: string): Promise<JobView> {
+    return this.get(`/api/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  cancelJob(id: string): Promise<JobView> {
+    return this.send('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`, {});
+  }
+
+  /**
+   * Streams a job's logs (SSE). With `follow`, keeps streaming until the job ends; resolves with the job's final
+   * state (or undefined when the stream ended early), and the last entry id to resume from.
+   */
+  async streamJobLogs(
+    id: string,
+    onEntry: (entry: LogEntry) => void,
+    options: { follow?: boolean; lastEventId?: number; signal?: AbortSignal } = {},
+  ): Promise<{ state?: JobState; lastEventId?: number }> {
+    const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
+    const res = await this.fetch(
+      `/api/v1/jobs/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`,
+      {
+        headers,
+        signal: options.signal,
+      },
+    );
+    if (!res.ok || !res.body) throw await toError(res);
+    let state: JobState | undefined;
+    let lastEventId = options.lastEventId;
+    const parser = new SseParser((frame) => {
+      if (frame.event === 'end') {
+        state = (JSON.parse(frame.data) as { state: JobState }).state;
+        return;
+      }
+      const entry = JSON.parse(frame.data) as LogEntry;
+      lastEventId = entry.id;
+      onEntry(entry);
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        parser.push(decoder.decode(chunk, { stream: true }));
+      }
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    }
+    return { state, lastEventId };
+  }
+
   /**
    * Streams `/api/v1/events` (SSE) until `signal` aborts or the server ends the stream.
    * Returns the id of the last event seen, to resume from with `lastEventId`.
@@ -112,6 +183,17 @@ export class OrchionClient {
     return (await res.json()) as T;
   }
 
+  private async send<T>(method: string, path: string, body: unknown): Promise<T> {
+    const res = await this.fetch(path, {
+      method,
+      headers: { ...this.authHeaders(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw await toError(res);
+    return (await res.json()) as T;
+  }
+
   private authHeaders(): Record<string, string> {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
@@ -145,7 +227,7 @@ async function toError(res: Response): Promise<ApiClientError> {
   }
   const code = body?.error?.code ?? `http-${res.status}`;
   const message = body?.error?.message ?? `${res.status} ${res.statusText}`;
-  return new ApiClientError(code, message, res.status);
+  return new ApiClientError(code, message, res.status, body?.error?.details);
 }
 
 function toQuery(params: Record<string, string | number | undefined>): string {

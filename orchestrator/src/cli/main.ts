@@ -3,9 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { ApiClientError } from '@orchion/api';
 import { VERSION } from '../version';
 import { agentCommand } from './commands/agent';
+import { cancelCommand, jobCommand, jobsCommand, logsCommand, submitCommand } from './commands/jobs';
 import { nodeCommand, nodesCommand } from './commands/nodes';
 import { orchestratorCommand } from './commands/orchestrator';
 import { upCommand } from './commands/up';
+import { validateCommand } from './commands/validate';
 
 function explain(err: unknown): string {
   if (err instanceof ApiClientError) {
@@ -24,7 +26,19 @@ const program = new Command('orchion')
   .showSuggestionAfterError()
   .exitOverride();
 
-for (const cmd of [upCommand(), orchestratorCommand(), agentCommand(), nodesCommand(), nodeCommand()]) {
+for (const cmd of [
+  upCommand(),
+  orchestratorCommand(),
+  agentCommand(),
+  nodesCommand(),
+  nodeCommand(),
+  submitCommand(),
+  jobsCommand(),
+  jobCommand(),
+  logsCommand(),
+  cancelCommand(),
+  validateCommand(),
+]) {
   program.addCommand(cmd.exitOverride());
 }
 
