@@ -230,6 +230,23 @@ describe('scheduler node changes', () => {
   });
 });
 
+describe('scheduler requirement classes', () => {
+  it('forgets classes that hold no task once there are many, and rebuilds one when needed', () => {
+    const s = make();
+    for (let i = 0; i < 3_000; i++) s.enqueue(task(`u${i}`, { resources: { labels: { run: String(i) } } }));
+    s.enqueue(task('kept', { resources: { labels: { run: '1' } } }));
+    expect(s.stats().requirementClasses).toBe(3_000);
+    for (let i = 0; i < 3_000; i++) s.dequeue(`u${i}`);
+    s.schedule();
+    expect(s.stats().requirementClasses).toBe(1);
+    s.upsertNode(node('a', { labels: { run: '7' } }));
+    s.enqueue(task('again', { resources: { labels: { run: '7' } } }));
+    expect(pairs(s.schedule())).toEqual(['again@a']);
+    s.upsertNode(node('a', { labels: { run: '1' } }));
+    expect(pairs(s.schedule())).toEqual(['kept@a']);
+  });
+});
+
 describe('scheduler determinism', () => {
   it('makes the same placements from the same inputs, whatever order the nodes arrived in', () => {
     const nodes = Array.from({ length: 12 }, (_, i) =>
