@@ -520,11 +520,7 @@ export class JobEngine {
       : steps.some((s) => s.state === 'cancelled')
         ? 'cancelled'
         : 'succeeded';
-    job.error = failed
-      ? `step ${failed.id} failed: ${failed.error}`
-      : state === 'cancelled'
-        ? 'cancelled'
-        : null;
+    job.error = failed ? `step ${failed.id} failed: ${failed.error}` : null;
     if (state === 'succeeded') {
       try {
         job.outputs = renderOutputs(job.pipeline, this.context(job));
