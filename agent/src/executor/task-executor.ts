@@ -63,6 +63,7 @@ export class TaskExecutor {
   private readonly logger: Logger;
   private readonly isConnected: () => boolean;
   private readonly canSend: () => boolean;
+  private stopping: string | undefined;
 
   constructor(private readonly opts: TaskExecutorOptions) {
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error('slots must be a positive integer');
@@ -106,6 +107,11 @@ export class TaskExecutor {
       this.logger.debug({ attemptId: id }, 'ignored a duplicate assignment of a running attempt');
       return;
     }
+    if (this.stopping !== undefined) {
+      const error = { code: 'agent-stopped', message: this.stopping, retryable: true };
+      this.outbox.send({ attemptId: id, state: 'TASK_STATE_FAILED', error });
+      return;
+    }
     if (this.running.size >= this.opts.slots) {
       const message = `all ${this.opts.slots} slot${this.opts.slots === 1 ? '' : 's'} of this agent are busy`;
       this.logger.warn({ attemptId: id, running: this.running.size }, 'refused a task: no free slot');
@@ -136,8 +142,12 @@ export class TaskExecutor {
     this.abort(attempt, { code: 'cancelled', message: reason || 'cancelled by the orchestrator' });
   }
 
-  /** Aborts every running attempt (they end FAILED 'agent-stopped', retryable) and waits until they have ended. */
+  /**
+   * Aborts every running attempt (they end FAILED 'agent-stopped', retryable) and waits until they have ended.
+   * Later assignments are refused the same way.
+   */
   async abortAll(reason = 'the agent is shutting down'): Promise<void> {
+    this.stopping = reason;
     const attempts = [...this.running.values()];
     for (const a of attempts) this.abort(a, { code: 'agent-stopped', message: reason });
     await Promise.all(attempts.map((a) => a.done));

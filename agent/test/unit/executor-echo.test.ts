@@ -211,7 +211,7 @@ describe('TaskExecutor (echo runtime)', () => {
     expect(executor.runningAttempts()).toEqual([]);
   });
 
-  it('aborts every attempt on abortAll, reporting them as retryable', async () => {
+  it('aborts every attempt on abortAll, reporting them as retryable, and refuses later ones', async () => {
     const { link, executor } = setup({ tokenDelayMs: 20 });
     const ts = [1, 2].map(() => task({ model: 'echo', ...prompt(words(300)) }));
     for (const t of ts) executor.assign(t);
@@ -224,6 +224,15 @@ describe('TaskExecutor (echo runtime)', () => {
         error: { code: 'agent-stopped', message: 'agent shutting down', retryable: true },
       });
     }
+    const late = task({ model: 'echo', ...prompt('x') });
+    executor.assign(late);
+    expect(link.updates(late.attemptId)).toEqual([
+      {
+        attemptId: late.attemptId,
+        state: 'TASK_STATE_FAILED',
+        error: { code: 'agent-stopped', message: 'agent shutting down', retryable: true },
+      },
+    ]);
   });
 
   it('ignores an assignment without attempt id', () => {
