@@ -30,6 +30,8 @@ export interface AgentConfig {
   slots?: number;
   /** llama.cpp CPU threads (default: 1 on up to 2 cores, else half the logical cores). */
   threads?: number;
+  /** The echo runtime's delay per token (tests and benchmarks). */
+  echoTokenDelayMs?: number;
   /** GPU use of the embedded runtime (default 'auto'). */
   gpu?: WorkerConfig['gpu'];
   logger: Logger;
@@ -61,6 +63,7 @@ export function startAgent(config: AgentConfig): Agent {
     slots: config.slots,
     threads: config.threads,
     gpu: config.gpu,
+    echoTokenDelayMs: config.echoTokenDelayMs,
     logger,
   });
   // The link needs the executor (running attempts for hello) and the executor the link (send): bind late.

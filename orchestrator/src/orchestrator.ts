@@ -36,6 +36,8 @@ export interface OrchestratorConfig {
   sweepIntervalMs?: number;
   /** Offline nodes are removed after this long (ms); 0 keeps them. */
   pruneOfflineAfterMs?: number;
+  /** After a restart, how long nodes may take to reconnect before their tasks are given up (ms). */
+  reconnectGraceMs?: number;
   /** How many events are kept for SSE resume. */
   eventRetention?: number;
   /** Logs of jobs finished longer ago than this are deleted (ms). */
@@ -68,7 +70,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       if (change.type === 'node.removed') jobs.nodeRemoved(change.node.id);
       else jobs.nodeChanged(schedNode(change.node));
     },
-    { pruneOfflineAfterMs: config.pruneOfflineAfterMs },
+    { pruneOfflineAfterMs: config.pruneOfflineAfterMs, reconnectGraceMs: config.reconnectGraceMs },
   );
   const metrics = new Metrics(() => registry.countByState());
   const scheduler = new Scheduler({

@@ -31,6 +31,8 @@ export interface RuntimeSetupOptions {
   /** llama.cpp CPU threads. */
   threads?: number;
   gpu?: WorkerConfig['gpu'];
+  /** The echo runtime's delay per token (tests and benchmarks of long-running steps). */
+  echoTokenDelayMs?: number;
   /** The embedded runtime's worker script (tests); default agent/dist/llama-worker.js. */
   workerPath?: string;
   logger: Logger;
@@ -70,7 +72,7 @@ export function setupRuntimes(o: RuntimeSetupOptions): RuntimeSetup {
   const log = o.logger;
   const runtimes: Runtime[] = names.map((name) =>
     name === 'echo'
-      ? new EchoRuntime()
+      ? new EchoRuntime({ tokenDelayMs: o.echoTokenDelayMs })
       : new EmbeddedRuntime({
           modelsDir,
           threads,

@@ -16,11 +16,17 @@ export interface RegistryOptions {
   staleAfterIntervals: number;
   /** Offline nodes are removed after this long (ms); 0 keeps them forever. */
   pruneOfflineAfterMs: number;
+  /**
+   * After a restart, how long a node that was up may take to reconnect before it is marked offline (and its
+   * running tasks are given up). Covers the agents' reconnect backoff.
+   */
+  reconnectGraceMs: number;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   staleAfterIntervals: 3,
   pruneOfflineAfterMs: 7 * 24 * 3600_000,
+  reconnectGraceMs: 45_000,
 };
 
 export interface ListQuery {
@@ -51,8 +57,21 @@ export class NodeRegistry {
     options: Partial<RegistryOptions> = {},
   ) {
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...options };
-    for (const node of store.loadNodes()) this.insert(node);
+    this.startedAt = clock.now();
+    for (const node of store.loadNodes()) {
+      // No node has a session yet: the ones that were up are stale until they reconnect (their task leases
+      // are kept meanwhile), and offline if they don't within the reconnect grace.
+      if (node.state !== 'offline') {
+        node.state = 'stale';
+        node.stateReason = 'awaiting reconnection after an orchestrator restart';
+        node.stateChangedAt = this.startedAt;
+        store.saveNode(node);
+      }
+      this.insert(node);
+    }
   }
+
+  private readonly startedAt: number;
 
   get(id: string): NodeRecord | undefined {
     return this.nodes.get(id);
@@ -183,11 +202,17 @@ export class NodeRegistry {
         if (prune > 0 && now - node.stateChangedAt > prune) this.remove(node.id);
         continue;
       }
-      const silentFor = now - (node.lastHeartbeatAt ?? node.registeredAt);
-      if (silentFor <= this.options.staleAfterIntervals * node.heartbeatIntervalMs) continue;
+      const staleAfter = this.options.staleAfterIntervals * node.heartbeatIntervalMs;
       if (!this.connected.has(node.id)) {
-        this.transition(node, 'offline', 'did not reconnect after the orchestrator restarted', now);
-      } else if (node.state === 'ready') {
+        const since = Math.max(node.lastHeartbeatAt ?? node.registeredAt, this.startedAt);
+        if (now - since > Math.max(staleAfter, this.options.reconnectGraceMs)) {
+          this.transition(node, 'offline', 'did not reconnect after the orchestrator restarted', now);
+        }
+        continue;
+      }
+      const silentFor = now - (node.lastHeartbeatAt ?? node.registeredAt);
+      if (silentFor <= staleAfter) continue;
+      if (node.state === 'ready') {
         this.transition(node, 'stale', `no heartbeat for ${Math.round(silentFor / 1000)}s`, now);
       }
     }

@@ -34,6 +34,8 @@ export class RequirementClass implements HeapItem {
   dirty = false;
   /** Position in the placement pass's heap of classes. */
   heapIndex = -1;
+  /** When a task last used the class (a counter of the class table). */
+  usedAt = 0;
   private candidates: NodeEntry[] | null = null;
   private loaded: boolean[] = [];
 

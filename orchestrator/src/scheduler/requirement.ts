@@ -18,24 +18,51 @@ export interface Requirement {
 
 export function requirementOf(task: TaskRequest): Requirement {
   const res = task.resources;
-  const gpu = res?.gpu;
-  const gpus = gpu === true ? 1 : typeof gpu === 'number' && gpu > 0 ? Math.ceil(gpu) : 0;
-  const minVramGb = res?.minVramGb;
-  const labels = res?.labels
-    ? Object.entries(res.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    : [];
   return {
     model: task.model,
     runtime: task.runtime || undefined,
-    gpus,
-    minVramBytes: typeof minVramGb === 'number' && minVramGb > 0 ? minVramGb * BYTES_PER_GB : 0,
-    labels,
+    gpus: gpuCount(res),
+    minVramBytes: minVramBytes(res),
+    labels: res?.labels ? Object.entries(res.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [],
   };
+}
+
+/**
+ * `requirementKey(requirementOf(task))` without building the requirement: the scheduler computes it for
+ * every task it receives. Strings are JSON-quoted, so the concatenation cannot be ambiguous.
+ */
+export function requirementKeyOf(task: TaskRequest): string {
+  const res = task.resources;
+  let key = JSON.stringify(task.model) + (task.runtime ? JSON.stringify(task.runtime) : '-');
+  if (!res) return key;
+  const gpus = gpuCount(res);
+  const vram = minVramBytes(res);
+  const labels = res.labels;
+  const names = labels ? Object.keys(labels) : [];
+  if (gpus === 0 && vram === 0 && names.length === 0) return key;
+  key += `${gpus},${vram}`;
+  if (names.length > 1) names.sort();
+  for (const k of names) key += JSON.stringify(k) + JSON.stringify(labels![k]);
+  return key;
 }
 
 /** A string that is equal for two requirements exactly when they are equal. */
 export function requirementKey(req: Requirement): string {
-  return JSON.stringify([req.model, req.runtime ?? null, req.gpus, req.minVramBytes, req.labels]);
+  let key = JSON.stringify(req.model) + (req.runtime ? JSON.stringify(req.runtime) : '-');
+  if (req.gpus === 0 && req.minVramBytes === 0 && req.labels.length === 0) return key;
+  key += `${req.gpus},${req.minVramBytes}`;
+  for (const [k, v] of req.labels) key += JSON.stringify(k) + JSON.stringify(v);
+  return key;
+}
+
+function gpuCount(res: TaskRequest['resources']): number {
+  const gpu = res?.gpu;
+  return gpu === true ? 1 : typeof gpu === 'number' && gpu > 0 ? Math.ceil(gpu) : 0;
+}
+
+function minVramBytes(res: TaskRequest['resources']): number {
+  const gb = res?.minVramGb;
+  return typeof gb === 'number' && gb > 0 ? gb * BYTES_PER_GB : 0;
 }
 
 /** `zone=eu,tier=gpu`, for messages. */

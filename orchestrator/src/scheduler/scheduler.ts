@@ -11,9 +11,9 @@
 import { systemClock, type Clock } from '../registry/types';
 import { explainBackoff, explainQueued } from './explain';
 import { IndexedHeap } from './heap';
+import { ClassTable } from './class-table';
 import { NodeTable, type NodeChange } from './node-table';
-import { requirementKey, requirementOf } from './requirement';
-import { enqueuedBefore, RequirementClass, type TaskEntry } from './requirement-class';
+import { enqueuedBefore, type RequirementClass, type TaskEntry } from './requirement-class';
 import type { Explanation, Placement, SchedNode, TaskPhase, TaskRequest, Timer } from './types';
 
 export interface SchedulerOptions {
@@ -34,7 +34,6 @@ export interface SchedulerStats {
 
 /** Longest delay Node's setTimeout takes; a later wake-up is re-armed when this one fires. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-const MIN_CLASS_GC = 1024;
 
 const backoffBefore = (a: TaskEntry, b: TaskEntry): boolean => {
   const ta = a.task.notBefore!;
@@ -47,8 +46,7 @@ const headBefore = (a: RequirementClass, b: RequirementClass): boolean =>
 export class Scheduler {
   private readonly nodes = new NodeTable();
   private readonly tasks = new Map<string, TaskEntry>();
-  private readonly classes = new Map<string, RequirementClass>();
-  private readonly classesByModel = new Map<string, Set<RequirementClass>>();
+  private readonly classes = new ClassTable();
   private readonly delayed = new IndexedHeap<TaskEntry>(backoffBefore);
   private dirty: RequirementClass[] = [];
   private readonly clock: Clock;
@@ -60,7 +58,6 @@ export class Scheduler {
   private assignSeq = 0;
   private queued = 0;
   private running = 0;
-  private classGcAt = MIN_CLASS_GC;
 
   constructor(options: SchedulerOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -94,7 +91,7 @@ export class Scheduler {
   /** Queues a task (in backoff until `notBefore`, if that is later than now). Throws on a known key. */
   enqueue(task: TaskRequest): void {
     if (this.tasks.has(task.key)) throw new Error(`task "${task.key}" is already in the scheduler`);
-    const cls = this.classFor(task);
+    const cls = this.classes.classFor(task);
     const entry: TaskEntry = { task, cls, seq: ++this.seq, phase: 'queued', node: undefined, heapIndex: -1 };
     this.tasks.set(task.key, entry);
     if (task.notBefore !== undefined && task.notBefore > this.clock.now()) {
@@ -104,7 +101,7 @@ export class Scheduler {
       this.rearm();
     } else {
       this.queued++;
-      cls.queue.push(entry);
+      this.classes.enqueue(entry);
       this.markDirty(cls);
     }
   }
@@ -120,7 +117,7 @@ export class Scheduler {
       this.rearm();
     } else {
       this.queued--;
-      entry.cls.queue.remove(entry);
+      this.classes.unqueue(entry);
     }
     return true;
   }
@@ -156,7 +153,7 @@ export class Scheduler {
       top.cls.delayed--;
       top.phase = 'queued';
       this.queued++;
-      top.cls.queue.push(top);
+      this.classes.enqueue(top);
       this.markDirty(top.cls);
       promoted = true;
     }
@@ -177,7 +174,8 @@ export class Scheduler {
         pass.pop();
         continue;
       }
-      const entry = cls.queue.pop()!;
+      const entry = cls.queue.peek()!;
+      this.classes.unqueue(entry);
       const node = cls.candidate(i);
       node.running++;
       node.lastAssigned = ++this.assignSeq;
@@ -194,7 +192,7 @@ export class Scheduler {
       if (cls.queue.size === 0) pass.pop();
       else pass.update(cls);
     }
-    if (this.classes.size > this.classGcAt) this.collectIdleClasses();
+    this.classes.maybeCollect();
     return placements;
   }
 
@@ -228,48 +226,23 @@ export class Scheduler {
 
   // ------------------------------------------------------------------------------------------------ inner
 
-  private classFor(task: TaskRequest): RequirementClass {
-    const req = requirementOf(task);
-    const key = requirementKey(req);
-    let cls = this.classes.get(key);
-    if (cls) return cls;
-    cls = new RequirementClass(key, req);
-    this.classes.set(key, cls);
-    let set = this.classesByModel.get(req.model);
-    if (!set) this.classesByModel.set(req.model, (set = new Set()));
-    set.add(cls);
-    return cls;
-  }
-
   private applyNodeChange(change: NodeChange): void {
     for (const model of change.models) {
-      const set = this.classesByModel.get(model);
+      const set = this.classes.ofModel(model);
       if (set) for (const cls of set) cls.invalidate();
     }
     if (change.moreCapacity) for (const model of change.entry.modelNames) this.markModelDirty(model);
   }
 
   private markModelDirty(model: string): void {
-    const set = this.classesByModel.get(model);
-    if (set) for (const cls of set) if (cls.queue.size > 0) this.markDirty(cls);
+    const set = this.classes.queuedOfModel(model);
+    if (set) for (const cls of set) this.markDirty(cls);
   }
 
   private markDirty(cls: RequirementClass): void {
     if (cls.dirty) return;
     cls.dirty = true;
     this.dirty.push(cls);
-  }
-
-  /** Drops requirement classes that hold no task (amortised: runs when their number doubled). */
-  private collectIdleClasses(): void {
-    for (const [key, cls] of this.classes) {
-      if (!cls.idle) continue;
-      this.classes.delete(key);
-      const set = this.classesByModel.get(cls.req.model)!;
-      set.delete(cls);
-      if (set.size === 0) this.classesByModel.delete(cls.req.model);
-    }
-    this.classGcAt = Math.max(MIN_CLASS_GC, 2 * this.classes.size);
   }
 
   private rearm(): void {

@@ -108,6 +108,8 @@ export async function startOrchestratorProc(opts: {
     `127.0.0.1:${opts.grpcPort}`,
     '--sweep-interval',
     '100ms',
+    '--reconnect-grace',
+    '5s',
     '--log-format',
     'json',
     ...(opts.extra ?? []),

@@ -109,24 +109,30 @@ describe('NodeRegistry', () => {
     expect(r.get('a')!.stateReason).toBe('deregistered');
   });
 
-  it('keeps history across a restart; nodes that do not come back go offline', () => {
+  it('keeps history across a restart; nodes stay stale until they reconnect, offline after the grace', () => {
     const r1 = make();
     r1.register(reg('a'));
     r1.register(reg('b'));
+    r1.register(reg('c'));
+    r1.markOffline('c', 'deregistered');
     now += 500;
     r1.heartbeat('a');
     r1.flushHeartbeats();
-    // "Restart": a new registry over the same database.
-    now += 1000;
-    const r2 = make();
-    expect(r2.size).toBe(2);
-    expect(r2.get('a')!.state).toBe('ready');
+    // "Restart": a new registry over the same database, an hour later.
+    now += 3_600_000;
+    const r2 = make({ reconnectGraceMs: 5000 });
+    expect(r2.size).toBe(3);
+    expect(r2.get('a')!.state).toBe('stale');
+    expect(r2.get('a')!.stateReason).toMatch(/awaiting reconnection/);
+    expect(r2.get('c')!.state).toBe('offline');
+    r2.sweep();
+    expect(r2.get('b')!.state).toBe('stale');
     now += 500;
     const { node, known } = r2.register(reg('a'));
     expect(known).toBe(true);
     expect(node.registrations).toBe(2);
     expect(node.firstRegisteredAt).toBe(1_000_000);
-    now += 2000;
+    now += 4600;
     r2.heartbeat('a');
     r2.sweep();
     expect(r2.get('a')!.state).toBe('ready');

@@ -25,6 +25,7 @@ export interface AgentFlags {
   runtime?: RuntimeName[];
   slots?: number;
   threads?: number;
+  echoTokenDelay?: number;
 }
 
 /** Collects repeated `--runtime name` options (a comma-separated list works too). */
@@ -72,6 +73,11 @@ export function addAgentOptions(cmd: Command): Command {
       '--threads <n>',
       'llama.cpp CPU threads (default: 1 on up to 2 cores, else half the cores)',
       positiveInt,
+    )
+    .addOption(
+      new Option('--echo-token-delay <duration>', 'delay per token of the echo test runtime')
+        .argParser(parseDuration)
+        .hideHelp(),
     );
 }
 
@@ -94,6 +100,7 @@ export function startLockedAgent(
     runtimes: flags.runtime,
     slots: flags.slots,
     threads: flags.threads,
+    echoTokenDelayMs: flags.echoTokenDelay,
     logger: logger.child({ component: 'agent' }),
   });
   return {

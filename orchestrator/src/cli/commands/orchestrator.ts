@@ -20,6 +20,7 @@ export interface OrchestratorFlags {
   joinToken?: string;
   corsOrigin?: string[];
   pruneOfflineAfter: number;
+  reconnectGrace: number;
   sweepInterval: number;
   logLevel?: string;
   logFormat?: 'pretty' | 'json';
@@ -48,6 +49,12 @@ export function addOrchestratorOptions(cmd: Command): Command {
       'remove nodes offline for this long (0 keeps them)',
       parseDuration,
       7 * 86_400_000,
+    )
+    .option(
+      '--reconnect-grace <duration>',
+      'after a restart, how long agents may take to reconnect before their tasks are retried elsewhere',
+      parseDuration,
+      45_000,
     )
     .addOption(
       new Option('--sweep-interval <duration>', 'how often silent nodes are checked')
@@ -87,6 +94,7 @@ export function orchestratorConfig(
     joinToken: flags.joinToken,
     corsOrigins: flags.corsOrigin,
     pruneOfflineAfterMs: flags.pruneOfflineAfter,
+    reconnectGraceMs: flags.reconnectGrace,
     sweepIntervalMs: flags.sweepInterval,
     logger,
   };
