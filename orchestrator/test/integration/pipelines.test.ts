@@ -10,6 +10,7 @@ import { validateOutput, type Diagnostic } from '@orchion/schemas';
 import { writeTinyModel } from '../../../agent/src/models/tiny-model';
 import {
   cleanup,
+  cli,
   freePort,
   startAgentProc,
   startOrchestratorProc,
@@ -313,5 +314,39 @@ describe('pipelines on real agents', () => {
     // Nothing else was created: one job, still one.
     const { jobs } = await orch.client.listJobs({ limit: 100 });
     expect(jobs.filter((j) => j.name === 'durable')).toHaveLength(1);
+  });
+
+  it('CLI: submit --follow streams the job and exits 0 only when it succeeded; validate prints FILE:LINE:COL', async () => {
+    const env = { ORCHION_URL: orch.httpUrl, ORCHION_TOKEN: orch.adminToken };
+    const ok = await cli(['submit', 'examples/hello.yaml', '--input', 'name=Ada', '--follow'], env);
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toMatch(/── greet ──/);
+    expect(ok.output).toMatch(/Job [0-9a-f-]{36} succeeded/);
+    expect(ok.output).toMatch(/Outputs:\n {2}greeting: /);
+
+    const dir = tempDir('orchion-pipelines-');
+    dirs.push(dir);
+    const slow = join(dir, 'slow.yaml');
+    writeFileSync(
+      slow,
+      echoPipeline('too-slow', [{ id: 'slow', n: 200 }]).replace(
+        'retries: 0',
+        'retries: 0\n    timeout: 300ms',
+      ),
+    );
+    const failed = await cli(['submit', slow, '--follow'], env);
+    expect(failed.code, failed.output).toBe(1);
+    expect(failed.output).toMatch(/Job [0-9a-f-]{36} failed: step slow failed: .*tim/);
+
+    const invalid = await cli(['submit', 'examples/invalid.yaml'], env);
+    expect(invalid.code).toBe(1);
+    expect(invalid.output).toMatch(/^examples\/invalid\.yaml:\d+:\d+: error: .+ \[[a-z-]+\]$/m);
+
+    const v = await cli(['validate', 'examples/hello.yaml', 'examples/invalid.yaml']);
+    expect(v.code).toBe(1);
+    expect(v.output).toContain('examples/hello.yaml: ok');
+    expect(v.output).toMatch(/^examples\/invalid\.yaml:10:5: error: unknown property "promt"/m);
+    const good = await cli(['validate', 'examples/hello.yaml', 'examples/structured.yaml']);
+    expect(good.code).toBe(0);
   });
 });

@@ -231,18 +231,23 @@ describe('scheduler node changes', () => {
 });
 
 describe('scheduler requirement classes', () => {
-  it('forgets classes that hold no task once there are many, and rebuilds one when needed', () => {
+  it('forgets classes that stayed idle since the previous collection, and rebuilds one when needed', () => {
     const s = make();
-    for (let i = 0; i < 3_000; i++) s.enqueue(task(`u${i}`, { resources: { labels: { run: String(i) } } }));
-    s.enqueue(task('kept', { resources: { labels: { run: '1' } } }));
-    expect(s.stats().requirementClasses).toBe(3_000);
-    for (let i = 0; i < 3_000; i++) s.dequeue(`u${i}`);
-    s.schedule();
-    expect(s.stats().requirementClasses).toBe(1);
-    s.upsertNode(node('a', { labels: { run: '7' } }));
-    s.enqueue(task('again', { resources: { labels: { run: '7' } } }));
+    const churn = (prefix: string, n: number) => {
+      for (let i = 0; i < n; i++)
+        s.enqueue(task(`${prefix}${i}`, { resources: { labels: { run: `${prefix}${i}` } } }));
+      for (let i = 0; i < n; i++) s.dequeue(`${prefix}${i}`);
+      s.schedule();
+    };
+    s.enqueue(task('kept', { resources: { labels: { run: 'u1' } } }));
+    churn('u', 5_000); // past the threshold: a first collection, but every class was used since the start
+    expect(s.stats().requirementClasses).toBe(5_000);
+    churn('v', 5_100); // past twice that: the u classes, idle and unused since, go (but not kept's)
+    expect(s.stats().requirementClasses).toBe(5_101);
+    s.upsertNode(node('a', { labels: { run: 'u7' } }));
+    s.enqueue(task('again', { resources: { labels: { run: 'u7' } } }));
     expect(pairs(s.schedule())).toEqual(['again@a']);
-    s.upsertNode(node('a', { labels: { run: '1' } }));
+    s.upsertNode(node('a', { labels: { run: 'u1' } }));
     expect(pairs(s.schedule())).toEqual(['kept@a']);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fits } from '../../src/scheduler/fit';
 import { IndexedHeap } from '../../src/scheduler/heap';
 import { ReferenceScheduler } from '../../src/scheduler/reference';
-import { requirementOf } from '../../src/scheduler/requirement';
+import { requirementKey, requirementKeyOf, requirementOf } from '../../src/scheduler/requirement';
 import { Scheduler } from '../../src/scheduler/scheduler';
 import type { Placement, SchedNode, TaskRequest, Timer } from '../../src/scheduler/types';
 
@@ -71,7 +71,7 @@ function simulate(seed: number, steps: number): { placements: number; maxQueued:
     return {
       id,
       state: rnd() < 0.75 ? 'ready' : pick(['stale', 'offline'] as const),
-      labels: rnd() < 0.8 ? { zone: pick(ZONES) } : {},
+      labels: rnd() < 0.8 ? { zone: pick(ZONES), ...(rnd() < 0.5 ? { tier: 'x' } : {}) } : {},
       slots: int(4),
       runtimes,
       models,
@@ -91,7 +91,8 @@ function simulate(seed: number, steps: number): { placements: number; maxQueued:
       t.resources = {};
       if (rnd() < 0.5) t.resources.gpu = pick([true, false, 1, 2]);
       if (rnd() < 0.3) t.resources.minVramGb = pick([8, 16, 20]);
-      if (rnd() < 0.5) t.resources.labels = { zone: pick(ZONES) };
+      if (rnd() < 0.5)
+        t.resources.labels = rnd() < 0.3 ? { zone: pick(ZONES), tier: 'x' } : { zone: pick(ZONES) };
     }
     if (rnd() < 0.25) t.notBefore = now + int(2_000);
     return t;
@@ -167,6 +168,7 @@ function simulate(seed: number, steps: number): { placements: number; maxQueued:
       expect(ref.removeNode(id)).toBe(known);
     } else if (r < 0.45 && waiting.size < 60) {
       const t = randomTask();
+      assert(requirementKeyOf(t) === requirementKey(requirementOf(t)), 'class key of a task');
       waiting.set(t.key, t);
       sched.enqueue(t);
       ref.enqueue(t);

@@ -128,6 +128,8 @@ export function printOrchestratorBanner(o: Orchestrator, dataDir: string, grpcHo
     `  npx orchion agent --orchestrator ${grpcHostHint} --join-token $(cat ${dataDir}/join.token)`,
     `List nodes:`,
     `  npx orchion nodes`,
+    `Run the example pipeline (from the Orchion checkout):`,
+    `  npx orchion submit examples/hello.yaml --follow`,
   );
   console.log(lines.join('\n'));
 }
