@@ -1,9 +1,9 @@
 // One requirement class: the tasks that need exactly the same kind of node, in one FIFO queue, and the cached
-// list of nodes that statically fit them (ready, runtime, model, GPUs, labels). Placement scans only that list
-// and reads the live load of each node, so it never touches nodes that cannot serve the model.
+// list of nodes that statically fit them (runtime, model, GPUs, labels). Placement scans only that list and
+// reads each node's live state, load and loaded models, so it never touches nodes that cannot serve the model.
 import { staticFit } from './fit';
 import { IndexedHeap, type HeapItem } from './heap';
-import type { NodeEntry, NodeTable } from './node-table';
+import type { LoadedState, NodeEntry, NodeTable } from './node-table';
 import type { Requirement } from './requirement';
 import { isBetter } from './score';
 import type { TaskPhase, TaskRequest } from './types';
@@ -37,7 +37,7 @@ export class RequirementClass implements HeapItem {
   /** When a task last used the class (a counter of the class table). */
   usedAt = 0;
   private candidates: NodeEntry[] | null = null;
-  private loaded: boolean[] = [];
+  private loaded: LoadedState[] = [];
 
   constructor(
     readonly key: string,
@@ -57,13 +57,15 @@ export class RequirementClass implements HeapItem {
   pick(table: NodeTable): number {
     const nodes = this.candidates ?? this.refresh(table.serving(this.req.model));
     const loaded = this.loaded;
+    const runtime = this.req.runtime;
     let best = -1;
     let bestNode: NodeEntry | undefined;
     let bestLoaded = false;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
-      if (n.running >= n.slots) continue;
-      const l = loaded[i]!;
+      if (n.running >= n.limit) continue;
+      const state = loaded[i]!;
+      const l = runtime === undefined ? state.any : state.runtimes.includes(runtime);
       if (bestNode === undefined || isBetter(l, n, bestLoaded, bestNode)) {
         best = i;
         bestNode = n;
@@ -77,19 +79,21 @@ export class RequirementClass implements HeapItem {
     return this.candidates![i]!;
   }
 
+  /** Whether candidate `i` has the class's model loaded (live). */
   candidateLoaded(i: number): boolean {
-    return this.loaded[i]!;
+    const state = this.loaded[i]!;
+    const runtime = this.req.runtime;
+    return runtime === undefined ? state.any : state.runtimes.includes(runtime);
   }
 
+  /** Nodes listing the model that fit statically, whatever their state (placement checks `limit` live). */
   private refresh(serving: Iterable<NodeEntry> | undefined): NodeEntry[] {
     const nodes: NodeEntry[] = [];
-    const loaded: boolean[] = [];
+    const loaded: LoadedState[] = [];
     for (const n of serving ?? []) {
-      if (n.node.state !== 'ready') continue;
-      const fit = staticFit(n.node, this.req);
-      if (!fit.ok) continue;
+      if (!staticFit(n.node, this.req).ok) continue;
       nodes.push(n);
-      loaded.push(fit.loaded);
+      loaded.push(n.models.get(this.req.model)!);
     }
     this.candidates = nodes;
     this.loaded = loaded;

@@ -131,9 +131,7 @@ export class Scheduler {
     this.running--;
     const node = entry.node!;
     this.nodes.release(node);
-    if (!node.removed && node.node.state === 'ready') {
-      for (const model of node.modelNames) this.markModelDirty(model);
-    }
+    if (node.running < node.limit) for (const model of node.models.keys()) this.markModelDirty(model);
     return true;
   }
 
@@ -231,7 +229,7 @@ export class Scheduler {
       const set = this.classes.ofModel(model);
       if (set) for (const cls of set) cls.invalidate();
     }
-    if (change.moreCapacity) for (const model of change.entry.modelNames) this.markModelDirty(model);
+    if (change.moreCapacity) for (const model of change.entry.models.keys()) this.markModelDirty(model);
   }
 
   private markModelDirty(model: string): void {
