@@ -12,6 +12,7 @@ export const entries = [
   ['orchestrator/src/cli/main.ts', 'orchestrator/dist/cli.js'],
   ['agent/src/runtimes/embedded/worker.ts', 'agent/dist/llama-worker.js'],
   ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
+  ['bench/placement.ts', 'bench/dist/placement.js'],
 ];
 
 /**
