@@ -9,9 +9,9 @@
 // global FIFO order of their heads; a class whose head does not fit is skipped for the rest of the pass, since
 // capacity only shrinks within a pass. So a task waiting for a busy or missing model never holds up others.
 import { systemClock, type Clock } from '../registry/types';
+import { ClassTable } from './class-table';
 import { explainBackoff, explainQueued } from './explain';
 import { IndexedHeap } from './heap';
-import { ClassTable } from './class-table';
 import { NodeTable, type NodeChange } from './node-table';
 import { enqueuedBefore, type RequirementClass, type TaskEntry } from './requirement-class';
 import type { Explanation, Placement, SchedNode, TaskPhase, TaskRequest, Timer } from './types';
@@ -48,7 +48,9 @@ export class Scheduler {
   private readonly tasks = new Map<string, TaskEntry>();
   private readonly classes = new ClassTable();
   private readonly delayed = new IndexedHeap<TaskEntry>(backoffBefore);
-  private dirty: RequirementClass[] = [];
+  private readonly dirty: RequirementClass[] = [];
+  /** The classes a placement pass works through, by their oldest task (empty between passes). */
+  private readonly pass = new IndexedHeap<RequirementClass>(headBefore);
   private readonly clock: Clock;
   private readonly timer: Timer | undefined;
   private readonly onWake: (() => void) | undefined;
@@ -159,12 +161,12 @@ export class Scheduler {
 
     const placements: Placement[] = [];
     if (this.dirty.length === 0) return placements;
-    const pass = new IndexedHeap<RequirementClass>(headBefore);
+    const pass = this.pass;
     for (const cls of this.dirty) {
       cls.dirty = false;
       if (cls.queue.size > 0) pass.push(cls);
     }
-    this.dirty = [];
+    this.dirty.length = 0;
     let cls: RequirementClass | undefined;
     while ((cls = pass.peek())) {
       const i = cls.pick(this.nodes);
