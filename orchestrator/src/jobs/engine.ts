@@ -7,7 +7,7 @@ import type { AssignTask, TaskOutput__Output, TaskUpdate__Output } from '@orchio
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
 import type { Logger } from 'pino';
 import type { Clock } from '../registry/types';
-import type { Explanation, Placement, SchedNode, TaskRequest } from '../scheduler/types';
+import type { Explanation, Placement, SchedNode, TaskRequest, Timer } from '../scheduler/types';
 import type { AttemptRow, NewLog, SqliteJobStore } from '../store/job-store';
 import {
   TERMINAL,
@@ -74,6 +74,8 @@ export class JobEngine {
       sinks: EngineSinks;
       clock: Clock;
       logger: Logger;
+      /** Arms the reconnect grace; Node's timers by default. */
+      timer?: Timer;
     },
     options: EngineOptions = {},
   ) {
@@ -256,12 +258,13 @@ export class JobEngine {
       (a) => a.state === 'running' && a.nodeId === nodeId && !still.has(a.id),
     );
     if (suspects.length === 0) return;
-    setTimeout(() => {
+    const timer = this.deps.timer ?? nodeTimer;
+    timer.setTimeout(() => {
       for (const a of suspects) {
         if (a.state === 'running' && a.nodeId === nodeId) this.lose(a, `node ${nodeId} no longer runs it`);
       }
       this.pump();
-    }, this.opts.reconnectGraceMs).unref();
+    }, this.opts.reconnectGraceMs);
   }
 
   /** Periodic check: attempts running far past their timeout on a silent node are given up. */
@@ -604,6 +607,12 @@ export class JobEngine {
     );
   }
 }
+
+/** Node's timers, unref'd so a pending grace never keeps the process alive. */
+const nodeTimer: Timer = {
+  setTimeout: (fire, delayMs) => setTimeout(fire, delayMs).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 function stepOutput(step: StepRecord, a: AttemptRecord, r: TaskUpdate__Output['result']): unknown {
   if (!r) return null;

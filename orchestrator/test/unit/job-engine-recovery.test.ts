@@ -1,0 +1,171 @@
+// Reconnects and restarts: an agent that registers again reports what it still runs (the rest is lost after a
+// grace), and a new engine over the same database resumes every unfinished job: queued attempts are queued
+// again, running ones keep their lease and finish exactly once.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Harness, node, pipeline, tick } from './job-engine-harness';
+
+const TWO = pipeline(`  - { id: a, prompt: A, retries: 1 }
+  - { id: b, prompt: 'B \${{ steps.a.output }}', needs: [a] }
+`);
+
+describe('job engine: reconnects', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness();
+  });
+
+  it('keeps an attempt the reconnected agent still runs', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const a = h.assignment('a');
+    h.engine.nodeReconnected('n1', [a.task.attemptId!]);
+    expect(h.time.pending).toBe(0);
+    h.time.advance(60_000);
+    expect(h.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['running']);
+    h.succeed(a, { text: 'x' });
+    expect(h.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['succeeded']);
+  });
+
+  it('waits the grace for the final update of an attempt the agent no longer runs', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const a = h.assignment('a');
+    h.engine.nodeReconnected('n1', []);
+    h.time.advance(2999);
+    h.succeed(a, { text: 'held across the disconnect' });
+    h.time.advance(10);
+    expect(h.step(job.id, 'a')).toMatchObject({ state: 'succeeded', output: 'held across the disconnect' });
+  });
+
+  it('loses an attempt the agent no longer runs once the grace has passed, and runs it again', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const a = h.assignment('a');
+    h.engine.nodeReconnected('n1', []);
+    h.time.advance(2999);
+    expect(h.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['running']);
+    h.time.advance(1);
+    expect(h.step(job.id, 'a').attempts[0]).toMatchObject({
+      state: 'lost',
+      error: 'node n1 no longer runs it',
+    });
+    h.time.advance(1000);
+    expect(h.assignment('a').task.attempt).toBe(2);
+    h.succeed(a, { text: 'too late' });
+    expect(h.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['lost', 'running']);
+  });
+});
+
+describe('job engine: recovery after a restart', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness();
+  });
+
+  /** What the orchestrator does at start: known nodes are offered (stale until they reconnect), then recover(). */
+  const restart = (nodes: string[] = ['n1']): Harness => {
+    const next = h.restart();
+    for (const id of nodes) next.engine.nodeChanged(node(id, { state: 'stale' }));
+    next.engine.recover();
+    return next;
+  };
+
+  it('re-enqueues queued attempts (keeping their backoff) and keeps running ones leased; each finishes once', async () => {
+    const running = h.submit(TWO);
+    const backoff = h.submit(pipeline('  - { id: s, prompt: S, retries: 2 }\n'));
+    const waiting = h.submit(pipeline('  - { id: w, prompt: W, model: big }\n'));
+    h.addNode('n1');
+    const a = h.assignment('a', running.id);
+    h.fail(h.assignment('s', backoff.id), { retryable: true });
+    const notBefore = h.time.now + 1000;
+
+    const h2 = restart();
+    expect(h2.engine.activeJobs).toBe(3);
+    expect(h2.scheduler.stats()).toMatchObject({ delayed: 1, queued: 1, running: 0 });
+    await tick();
+    expect(h2.dispatcher.assigned).toHaveLength(0);
+
+    // The node reconnects, still running `a`.
+    h2.engine.nodeChanged(node('n1'));
+    h2.engine.nodeReconnected('n1', [a.task.attemptId!]);
+    await tick();
+    expect(h2.dispatcher.assigned).toHaveLength(0);
+    h2.time.advance(notBefore - h2.time.now);
+    expect(h2.assignment('s', backoff.id).task.attempt).toBe(2);
+    h2.succeed(h2.assignment('s'), { text: 's' });
+    expect(h2.view(backoff.id).state).toBe('succeeded');
+
+    h2.succeed(a, { text: 'A' });
+    h2.succeed(a, { text: 'A again' });
+    expect(h2.assignment('b', running.id).task.prompt).toBe('B A');
+    h2.succeed(h2.assignment('b'), { text: 'B' });
+    const done = h2.view(running.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.stepDetails.map((s) => s.attempts.map((x) => x.state))).toEqual([
+      ['succeeded'],
+      ['succeeded'],
+    ]);
+    expect(h2.step(running.id, 'a').output).toBe('A');
+
+    expect(h2.view(waiting.id).state).toBe('queued');
+    expect(h2.step(waiting.id, 'w').waitingFor).toMatch(/big/);
+    expect(h2.engine.activeJobs).toBe(1);
+  });
+
+  it('loses recovered running attempts of a node that does not come back', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1', { state: 'offline' }));
+    expect(h2.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['lost', 'queued']);
+    h2.addNode('n2');
+    h2.time.advance(1000);
+    expect(h2.assignment('a').nodeId).toBe('n2');
+  });
+
+  it('loses recovered running attempts that the reconnected node does not report, after the grace', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1'));
+    h2.engine.nodeReconnected('n1', []);
+    h2.time.advance(3000);
+    expect(h2.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['lost', 'queued']);
+  });
+
+  it('survives two restarts in a row with a step running throughout', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    h.succeed(h.assignment('a'), { text: 'A' });
+    const b = h.assignment('b');
+    h = restart();
+    const h3 = restart();
+    h3.engine.nodeChanged(node('n1'));
+    h3.engine.nodeReconnected('n1', [b.task.attemptId!]);
+    h3.succeed(b, { text: 'B' });
+    expect(h3.view(job.id)).toMatchObject({ state: 'succeeded', outputs: {} });
+    expect(h3.view(job.id).stepDetails.map((s) => s.attempts.map((x) => x.state))).toEqual([
+      ['succeeded'],
+      ['succeeded'],
+    ]);
+  });
+
+  it('finishes a job whose steps had all ended when the orchestrator stopped', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    h.succeed(h.assignment('a'), { text: 'A' });
+    h.succeed(h.assignment('b'), { text: 'B' });
+    // As if the process died between the last step's write and the job's.
+    h.store.updateJob({
+      id: job.id,
+      state: 'running',
+      outputs: null,
+      error: null,
+      started_at: 1,
+      finished_at: null,
+    });
+    const h2 = restart();
+    expect(h2.view(job.id).state).toBe('succeeded');
+    expect(h2.engine.activeJobs).toBe(0);
+  });
+});
