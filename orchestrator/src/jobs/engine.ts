@@ -1,92 +1,51 @@
 // The job engine: advances each job's step DAG, creates attempts, hands them to the scheduler, leases them to
 // nodes, and settles them from agents' updates — retries with backoff, node loss, timeouts, cancellation and
-// recovery after a restart. It knows no transport: it talks to a dispatcher, a scheduler, a store and sinks.
+// recovery after a restart. It knows no transport: it talks to a dispatcher, a scheduler, a store and sinks
+// (see ports.ts); logs, retry policy, step results and job outcomes live in their own modules.
 import { randomUUID } from 'node:crypto';
-import type { JobState, LogEntry, StepState } from '@orchion/api';
+import type { StepState } from '@orchion/api';
 import type { AssignTask, TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
-import type { Logger } from 'pino';
-import type { Clock } from '../registry/types';
-import type { Explanation, Placement, SchedNode, TaskRequest, Timer } from '../scheduler/types';
-import type { AttemptRow, NewLog, SqliteJobStore } from '../store/job-store';
+import type { SchedNode } from '../scheduler/types';
+import type { AttemptRow } from '../store/job-store';
+import { jobOutcome } from './job-outcome';
+import { JobLog } from './job-log';
 import {
   TERMINAL,
   attemptFromRow,
   attemptRow,
   jobFromRows,
   stepRow,
-  structuredOutputs,
   type AttemptRecord,
   type JobRecord,
   type StepRecord,
 } from './model';
-import { buildAssignment, templateContext, type StepOutputs } from './task-request';
+import { DEFAULT_ENGINE_OPTIONS, nodeTimer, type EngineDeps, type EngineOptions } from './ports';
+import { retryDecision } from './retry-policy';
+import { stepSuccess } from './step-result';
+import { buildAssignment, jobContext, placementRequest } from './task-request';
 
-/** What the engine needs from the scheduler core. */
-export interface SchedulerPort {
-  upsertNode(node: SchedNode): void;
-  removeNode(id: string): void;
-  enqueue(task: TaskRequest): void;
-  dequeue(key: string): void;
-  release(key: string): void;
-  schedule(): Placement[];
-  explain(key: string): Explanation | undefined;
-}
-
-/** Sends work to agents (the session layer implements it). */
-export interface Dispatcher {
-  /** False when the node has no live session. */
-  assign(nodeId: string, task: AssignTask): boolean;
-  cancel(nodeId: string, attemptId: string, reason: string): void;
-}
-
-export interface EngineSinks {
-  jobChanged(job: JobRecord, created: boolean): void;
-  stepChanged(job: JobRecord, step: StepRecord): void;
-  logs(jobId: string, entries: LogEntry[]): void;
-  jobFinished(job: JobRecord): void;
-}
-
-export interface EngineOptions {
-  /** First retry delay; doubles per attempt up to `maxBackoffMs`. */
-  backoffMs?: number;
-  maxBackoffMs?: number;
-  /** After an agent reconnects without an attempt we leased to it, how long to wait for its final update. */
-  reconnectGraceMs?: number;
-  /** Extra time past a step's timeout before the orchestrator gives up on a silent node. */
-  timeoutGraceMs?: number;
-  /** Log rows kept per job. */
-  maxLogsPerJob?: number;
-}
+export type { Dispatcher, EngineDeps, EngineOptions, EngineSinks, SchedulerPort } from './ports';
 
 export class JobEngine {
   private readonly jobs = new Map<string, JobRecord>();
+  /** Open (queued or running) attempts, by id. */
   private readonly attempts = new Map<string, AttemptRecord>();
-  private readonly logCounts = new Map<string, number>();
   private readonly opts: Required<EngineOptions>;
+  private readonly log: JobLog;
   private pumpQueued = false;
 
   constructor(
-    private readonly deps: {
-      store: SqliteJobStore;
-      scheduler: SchedulerPort;
-      dispatcher: Dispatcher;
-      sinks: EngineSinks;
-      clock: Clock;
-      logger: Logger;
-      /** Arms the reconnect grace; Node's timers by default. */
-      timer?: Timer;
-    },
+    private readonly deps: EngineDeps,
     options: EngineOptions = {},
   ) {
-    this.opts = {
-      backoffMs: 1000,
-      maxBackoffMs: 30_000,
-      reconnectGraceMs: 3000,
-      timeoutGraceMs: 30_000,
-      maxLogsPerJob: 20_000,
-      ...options,
-    };
+    this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    this.log = new JobLog(
+      deps.store,
+      (jobId, entries) => deps.sinks.logs(jobId, entries),
+      deps.clock,
+      this.opts.maxLogsPerJob,
+    );
   }
 
   get activeJobs(): number {
@@ -104,17 +63,16 @@ export class JobEngine {
   // ------------------------------------------------------------------------------------------- submission
 
   submit(pipelineText: string, pipeline: Pipeline, inputs: Record<string, unknown>): JobRecord {
-    const now = this.deps.clock.now();
     const { store } = this.deps;
     const row = {
       id: randomUUID(),
       seq: store.nextSeq(),
       name: pipeline.metadata.name,
-      state: 'queued' as JobState,
+      state: 'queued' as const,
       pipeline_text: pipelineText,
       pipeline: JSON.stringify(pipeline),
       inputs: JSON.stringify(inputs),
-      created_at: now,
+      created_at: this.deps.clock.now(),
     };
     store.insertJob(
       row,
@@ -145,7 +103,7 @@ export class JobEngine {
         if (a.state !== 'queued' && a.state !== 'running') continue;
         let task: AssignTask;
         try {
-          task = buildAssignment(step.def, this.context(job), {
+          task = buildAssignment(step.def, jobContext(job), {
             attemptId: a.id,
             jobId: job.id,
             attempt: a.attempt,
@@ -157,7 +115,9 @@ export class JobEngine {
         const attempt = attemptFromRow(a, task);
         step.current = attempt;
         this.attempts.set(attempt.id, attempt);
-        if (attempt.state === 'queued') this.deps.scheduler.enqueue(this.request(job, step, attempt));
+        if (attempt.state === 'queued') {
+          this.deps.scheduler.enqueue(placementRequest(step.def, attempt));
+        }
         // Running attempts stay leased: their node reports them again when it reconnects (or goes offline).
       }
       this.advance(job);
@@ -222,26 +182,22 @@ export class JobEngine {
         job.startedAt = now;
         this.saveJob(job);
       }
-      this.event(
-        job,
-        step,
-        a,
-        `attempt ${a.attempt} placed on node ${p.nodeId}${p.modelLoaded ? ' (model loaded)' : ''}`,
-      );
+      const loaded = p.modelLoaded ? ' (model loaded)' : '';
+      this.event(job, step, a, `attempt ${a.attempt} placed on node ${p.nodeId}${loaded}`);
       if (!this.deps.dispatcher.assign(p.nodeId, a.task)) {
         this.lose(a, `node ${p.nodeId} has no session`);
       }
     }
   }
 
+  // ------------------------------------------------------------------------------------------------ nodes
+
   /** A node's registry record changed: keep the scheduler's view current; a node that left loses its leases. */
   nodeChanged(node: SchedNode): void {
     if (node.state === 'offline') this.deps.scheduler.removeNode(node.id);
     else this.deps.scheduler.upsertNode(node);
     if (node.state !== 'ready') {
-      for (const a of [...this.attempts.values()]) {
-        if (a.state === 'running' && a.nodeId === node.id) this.lose(a, `node ${node.id} went ${node.state}`);
-      }
+      for (const a of this.runningOn(node.id)) this.lose(a, `node ${node.id} went ${node.state}`);
     }
     // Deferred: a registering node gets its welcome before any assignment.
     this.requestPump();
@@ -254,9 +210,7 @@ export class JobEngine {
   /** An agent (re)registered, still running `running`: anything else we leased to it is lost unless it reports soon. */
   nodeReconnected(nodeId: string, running: string[]): void {
     const still = new Set(running);
-    const suspects = [...this.attempts.values()].filter(
-      (a) => a.state === 'running' && a.nodeId === nodeId && !still.has(a.id),
-    );
+    const suspects = this.runningOn(nodeId).filter((a) => !still.has(a.id));
     if (suspects.length === 0) return;
     const timer = this.deps.timer ?? nodeTimer;
     timer.setTimeout(() => {
@@ -274,10 +228,8 @@ export class JobEngine {
       if (a.state !== 'running' || !a.startedAt || !a.task.timeoutMs) continue;
       if (now - a.startedAt > a.task.timeoutMs + this.opts.timeoutGraceMs) {
         if (a.nodeId) this.deps.dispatcher.cancel(a.nodeId, a.id, 'timed out');
-        this.lose(
-          a,
-          `no answer from node ${a.nodeId} ${Math.round((now - a.startedAt) / 1000)}s after start`,
-        );
+        const after = Math.round((now - a.startedAt) / 1000);
+        this.lose(a, `no answer from node ${a.nodeId} ${after}s after start`);
       }
     }
     this.pump();
@@ -299,23 +251,13 @@ export class JobEngine {
         this.deps.scheduler.release(a.id);
         a.tokens = r?.completionTokens ?? a.tokens;
         this.settleAttempt(a, 'succeeded', null, null);
-        step.output = stepOutput(step, a, r);
-        step.outputs = structuredOutputs(step.def, step.output);
-        step.result = {
-          stopReason: r?.stopReason || null,
-          promptTokens: r?.promptTokens ?? 0,
-          completionTokens: r?.completionTokens ?? 0,
-          durationMs: r?.durationMs ?? 0,
-          ...(r?.dimensions ? { dimensions: r.dimensions } : {}),
-          nodeId,
-        };
+        const success = stepSuccess(step.def, a.task, r, nodeId);
+        step.output = success.output;
+        step.outputs = success.outputs;
+        step.result = success.result;
         this.setStep(job, step, 'succeeded', null);
-        this.event(
-          job,
-          step,
-          a,
-          `step ${step.id} succeeded (${r?.completionTokens ?? 0} tokens, ${r?.stopReason || 'done'})`,
-        );
+        const tokens = r?.completionTokens ?? 0;
+        this.event(job, step, a, `step ${step.id} succeeded (${tokens} tokens, ${r?.stopReason || 'done'})`);
         this.advance(job);
         break;
       }
@@ -324,12 +266,8 @@ export class JobEngine {
         this.deps.scheduler.release(a.id);
         const err = u.error;
         const message = err?.message || 'the attempt failed';
-        this.settleAttempt(
-          a,
-          u.state === 'TASK_STATE_FAILED' ? 'failed' : 'cancelled',
-          err?.code || 'failed',
-          message,
-        );
+        const state = u.state === 'TASK_STATE_FAILED' ? 'failed' : 'cancelled';
+        this.settleAttempt(a, state, err?.code || 'failed', message);
         this.retryOrFail(job, step, a, message, err?.retryable ?? false);
         break;
       }
@@ -342,23 +280,7 @@ export class JobEngine {
 
   taskOutput(nodeId: string, out: TaskOutput__Output): void {
     const a = this.current(nodeId, out.attemptId);
-    if (!a) return;
-    const time = this.deps.clock.now();
-    const rows: NewLog[] = [];
-    let tokens = '';
-    const flushTokens = (): void => {
-      if (tokens) rows.push(this.logRow(a, 'token', null, tokens, time));
-      tokens = '';
-    };
-    for (const c of out.chunks) {
-      if (c.kind === 'TOKEN') tokens += c.text;
-      else {
-        flushTokens();
-        rows.push(this.logRow(a, 'log', c.level || 'info', c.text, Number(c.timeMs) || time));
-      }
-    }
-    flushTokens();
-    this.appendLogs(a.jobId, rows);
+    if (a) this.log.output(a, out.chunks);
   }
 
   // ------------------------------------------------------------------------------------------- internals
@@ -370,6 +292,10 @@ export class JobEngine {
       return undefined;
     }
     return a;
+  }
+
+  private runningOn(nodeId: string): AttemptRecord[] {
+    return [...this.attempts.values()].filter((a) => a.state === 'running' && a.nodeId === nodeId);
   }
 
   /** Starts every step whose needs succeeded; skips steps whose upstream failed or was cancelled. */
@@ -392,11 +318,7 @@ export class JobEngine {
     const attemptNo = step.attempts + 1;
     let task: AssignTask;
     try {
-      task = buildAssignment(step.def, this.context(job), {
-        attemptId: id,
-        jobId: job.id,
-        attempt: attemptNo,
-      });
+      task = buildAssignment(step.def, jobContext(job), { attemptId: id, jobId: job.id, attempt: attemptNo });
     } catch (err) {
       const why = err instanceof TemplateError ? err.message : String(err);
       this.failStep(job, step, `cannot render the step: ${why}`);
@@ -423,31 +345,8 @@ export class JobEngine {
     this.attempts.set(id, a);
     this.deps.store.saveAttempt(attemptRow(a));
     this.deps.store.updateStep(stepRow(job.id, step));
-    this.deps.scheduler.enqueue(this.request(job, step, a));
+    this.deps.scheduler.enqueue(placementRequest(step.def, a));
     this.deps.sinks.stepChanged(job, step);
-  }
-
-  private request(job: JobRecord, step: StepRecord, a: AttemptRecord): TaskRequest {
-    const r = step.def.resources;
-    return {
-      key: a.id,
-      jobId: job.id,
-      stepId: step.id,
-      model: step.def.model,
-      runtime: step.def.runtime,
-      resources: { gpu: r.gpu, minVramGb: r.min_vram_gb, labels: r.labels },
-      enqueuedAt: a.queuedAt,
-      ...(a.notBefore ? { notBefore: a.notBefore } : {}),
-    };
-  }
-
-  private context(job: JobRecord) {
-    const outputs: StepOutputs = {};
-    for (const s of job.steps.values()) {
-      if (s.state === 'succeeded')
-        outputs[s.id] = { output: s.output, ...(s.outputs ? { outputs: s.outputs } : {}) };
-    }
-    return templateContext(job.inputs, outputs);
   }
 
   /** The node holding `a` is gone or silent: the attempt is lost and, within the step's retries, run again. */
@@ -468,21 +367,15 @@ export class JobEngine {
     why: string,
     retryable: boolean,
   ): void {
-    if (retryable && step.attempts <= step.def.retries) {
-      const delay = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** (step.attempts - 1));
-      this.event(
-        job,
-        step,
-        a,
-        `attempt ${a.attempt} ${a.state}: ${why}; retrying in ${(delay / 1000).toFixed(1)}s`,
-        'warn',
-      );
-      step.current = null;
-      this.newAttempt(job, step, this.deps.clock.now() + delay);
+    const decision = retryDecision(step.attempts, step.def.retries, why, retryable, this.opts);
+    if (!decision.retry) {
+      this.failStep(job, step, decision.error);
       return;
     }
-    const tries = retryable ? ` (after ${step.attempts} attempt${step.attempts === 1 ? '' : 's'})` : '';
-    this.failStep(job, step, `${why}${tries}`);
+    const delay = `${(decision.delayMs / 1000).toFixed(1)}s`;
+    this.event(job, step, a, `attempt ${a.attempt} ${a.state}: ${why}; retrying in ${delay}`, 'warn');
+    step.current = null;
+    this.newAttempt(job, step, this.deps.clock.now() + decision.delayMs);
   }
 
   private failStep(job: JobRecord, step: StepRecord, why: string): void {
@@ -515,29 +408,17 @@ export class JobEngine {
 
   private finishIfDone(job: JobRecord): void {
     if (TERMINAL.has(job.state)) return;
-    const steps = [...job.steps.values()];
-    if (!steps.every((s) => TERMINAL.has(s.state))) return;
-    const failed = steps.find((s) => s.state === 'failed');
-    let state: JobState = failed
-      ? 'failed'
-      : steps.some((s) => s.state === 'cancelled')
-        ? 'cancelled'
-        : 'succeeded';
-    job.error = failed ? `step ${failed.id} failed: ${failed.error}` : null;
-    if (state === 'succeeded') {
-      try {
-        job.outputs = renderOutputs(job.pipeline, this.context(job));
-      } catch (err) {
-        state = 'failed';
-        job.error = `cannot render the outputs: ${(err as Error).message}`;
-      }
-    }
-    job.state = state;
+    const outcome = jobOutcome(job, () => renderOutputs(job.pipeline, jobContext(job)));
+    if (!outcome) return;
+    job.state = outcome.state;
+    job.error = outcome.error;
+    if (outcome.outputs) job.outputs = outcome.outputs;
     job.finishedAt = this.deps.clock.now();
     this.saveJob(job);
-    this.event(job, null, null, `job ${state}${job.error && state !== 'cancelled' ? `: ${job.error}` : ''}`);
+    const error = job.error && job.state !== 'cancelled' ? `: ${job.error}` : '';
+    this.event(job, null, null, `job ${job.state}${error}`);
     this.jobs.delete(job.id);
-    this.logCounts.delete(job.id);
+    this.log.finished(job.id);
     this.deps.sinks.jobFinished(job);
   }
 
@@ -553,25 +434,6 @@ export class JobEngine {
     this.deps.sinks.jobChanged(job, false);
   }
 
-  private logRow(
-    a: AttemptRecord | null,
-    kind: NewLog['kind'],
-    level: string | null,
-    text: string,
-    time: number,
-    jobId?: string,
-  ): NewLog {
-    return {
-      job_id: a?.jobId ?? jobId!,
-      step_id: a?.stepId ?? null,
-      attempt_id: a?.id ?? null,
-      kind,
-      level,
-      text,
-      time,
-    };
-  }
-
   private event(
     job: JobRecord,
     step: StepRecord | null,
@@ -579,49 +441,6 @@ export class JobEngine {
     text: string,
     level = 'info',
   ): void {
-    const row = this.logRow(a, 'event', level, text, this.deps.clock.now(), job.id);
-    if (step && !a) row.step_id = step.id;
-    this.appendLogs(job.id, [row]);
+    this.log.event(job.id, a?.stepId ?? step?.id ?? null, a?.id ?? null, text, level);
   }
-
-  private appendLogs(jobId: string, rows: NewLog[]): void {
-    if (rows.length === 0) return;
-    const ids = this.deps.store.appendLogs(rows);
-    const count = (this.logCounts.get(jobId) ?? 0) + rows.length;
-    this.logCounts.set(jobId, count);
-    if (count > this.opts.maxLogsPerJob + 1000) {
-      this.deps.store.pruneJobLogs(jobId, this.opts.maxLogsPerJob);
-      this.logCounts.set(jobId, this.opts.maxLogsPerJob);
-    }
-    this.deps.sinks.logs(
-      jobId,
-      rows.map((r, i) => ({
-        id: ids[i]!,
-        time: new Date(r.time).toISOString(),
-        stepId: r.step_id,
-        attemptId: r.attempt_id,
-        kind: r.kind,
-        level: r.level,
-        text: r.text,
-      })),
-    );
-  }
-}
-
-/** Node's timers, unref'd so a pending grace never keeps the process alive. */
-const nodeTimer: Timer = {
-  setTimeout: (fire, delayMs) => setTimeout(fire, delayMs).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-function stepOutput(step: StepRecord, a: AttemptRecord, r: TaskUpdate__Output['result']): unknown {
-  if (!r) return null;
-  if (step.def.kind === 'embedding') {
-    const vectors = r.embeddings.map((e) => e.values);
-    // One text in, one vector out; a list (literal, or one expression that evaluated to a list) gives a list.
-    const single = !Array.isArray(step.def.embed) && (a.task.embed?.input?.length ?? 1) === 1;
-    return single ? (vectors[0] ?? []) : vectors;
-  }
-  if (step.def.output && r.json) return JSON.parse(r.json) as unknown;
-  return r.text;
 }

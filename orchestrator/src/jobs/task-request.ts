@@ -1,6 +1,9 @@
-// Builds what an agent runs for one attempt of a step: the rendered input and options, as the wire message.
+// Builds what an agent runs for one attempt of a step (the rendered input and options, as the wire message), and
+// what the scheduler places for it.
 import type { AssignTask } from '@orchion/proto';
 import { renderStepRequest, type Step, type TemplateContext } from '@orchion/schemas';
+import type { TaskRequest } from '../scheduler/types';
+import type { AttemptRecord, JobRecord } from './model';
 
 export interface StepOutputs {
   [stepId: string]: { output: unknown; outputs?: Record<string, unknown> };
@@ -8,6 +11,16 @@ export interface StepOutputs {
 
 export function templateContext(inputs: Record<string, unknown>, outputs: StepOutputs): TemplateContext {
   return { inputs, steps: outputs };
+}
+
+/** The values a job's templates can use now: its inputs and the outputs of its succeeded steps. */
+export function jobContext(job: JobRecord): TemplateContext {
+  const outputs: StepOutputs = {};
+  for (const s of job.steps.values()) {
+    if (s.state === 'succeeded')
+      outputs[s.id] = { output: s.output, ...(s.outputs ? { outputs: s.outputs } : {}) };
+  }
+  return templateContext(job.inputs, outputs);
 }
 
 /** Throws TemplateError when a reference has no value (the step fails without retry). */
@@ -41,4 +54,19 @@ export function buildAssignment(
     if (step.output) task.outputSchemaJson = JSON.stringify(step.output.schema);
   }
   return task;
+}
+
+/** What the scheduler places for an attempt. */
+export function placementRequest(step: Step, a: AttemptRecord): TaskRequest {
+  const r = step.resources;
+  return {
+    key: a.id,
+    jobId: a.jobId,
+    stepId: a.stepId,
+    model: step.model,
+    runtime: step.runtime,
+    resources: { gpu: r.gpu, minVramGb: r.min_vram_gb, labels: r.labels },
+    enqueuedAt: a.queuedAt,
+    ...(a.notBefore ? { notBefore: a.notBefore } : {}),
+  };
 }

@@ -1,0 +1,103 @@
+// A job's log: engine events and agents' output (tokens, log lines), stored and then published to followers.
+// Each job keeps at most about `maxPerJob` rows: once it has 1,000 more, the oldest are pruned.
+import type { LogEntry } from '@orchion/api';
+import type { OutputChunk__Output } from '@orchion/proto';
+import type { Clock } from '../registry/types';
+import type { NewLog, SqliteJobStore } from '../store/job-store';
+
+/** Rows a job may hold past the limit before a prune (so that pruning is one DELETE per 1,000 rows). */
+const PRUNE_SLACK = 1000;
+
+interface AttemptRef {
+  id: string;
+  jobId: string;
+  stepId: string;
+}
+
+export class JobLog {
+  /** Rows each active job holds (an upper bound). */
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly store: Pick<SqliteJobStore, 'appendLogs' | 'pruneJobLogs'>,
+    private readonly publish: (jobId: string, entries: LogEntry[]) => void,
+    private readonly clock: Clock,
+    private readonly maxPerJob: number,
+  ) {}
+
+  /** Something the engine did or saw, about a job and possibly one of its steps and attempts. */
+  event(jobId: string, stepId: string | null, attemptId: string | null, text: string, level = 'info'): void {
+    this.append(jobId, [
+      {
+        job_id: jobId,
+        step_id: stepId,
+        attempt_id: attemptId,
+        kind: 'event',
+        level,
+        text,
+        time: this.clock.now(),
+      },
+    ]);
+  }
+
+  /** One output report of a running attempt. */
+  output(attempt: AttemptRef, chunks: OutputChunk__Output[]): void {
+    this.append(attempt.jobId, outputRows(attempt, chunks, this.clock.now()));
+  }
+
+  /** The job finished: nothing more will be appended. */
+  finished(jobId: string): void {
+    this.counts.delete(jobId);
+  }
+
+  private append(jobId: string, rows: NewLog[]): void {
+    if (rows.length === 0) return;
+    const ids = this.store.appendLogs(rows);
+    const count = (this.counts.get(jobId) ?? 0) + rows.length;
+    this.counts.set(jobId, count);
+    if (count > this.maxPerJob + PRUNE_SLACK) {
+      this.store.pruneJobLogs(jobId, this.maxPerJob);
+      this.counts.set(jobId, this.maxPerJob);
+    }
+    this.publish(
+      jobId,
+      rows.map((r, i) => ({
+        id: ids[i]!,
+        time: new Date(r.time).toISOString(),
+        stepId: r.step_id,
+        attemptId: r.attempt_id,
+        kind: r.kind,
+        level: r.level,
+        text: r.text,
+      })),
+    );
+  }
+}
+
+/** Log rows for one output report: each run of consecutive token chunks becomes one row, log lines their own. */
+export function outputRows(attempt: AttemptRef, chunks: OutputChunk__Output[], now: number): NewLog[] {
+  const rows: NewLog[] = [];
+  const row = (kind: NewLog['kind'], level: string | null, text: string, time: number): NewLog => ({
+    job_id: attempt.jobId,
+    step_id: attempt.stepId,
+    attempt_id: attempt.id,
+    kind,
+    level,
+    text,
+    time,
+  });
+  let tokens = '';
+  const flushTokens = (): void => {
+    if (tokens) rows.push(row('token', null, tokens, now));
+    tokens = '';
+  };
+  for (const c of chunks) {
+    if (c.kind === 'TOKEN') tokens += c.text;
+    else {
+      flushTokens();
+      rows.push(row('log', c.level || 'info', c.text, Number(c.timeMs) || now));
+    }
+  }
+  flushTokens();
+  return rows;
+}
