@@ -4,7 +4,7 @@
 // (see ports.ts); logs, retry policy, step results and job outcomes live in their own modules.
 import { randomUUID } from 'node:crypto';
 import type { StepState } from '@orchion/api';
-import type { AssignTask, TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
+import type { TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
 import type { SchedNode } from '../scheduler/types';
 import type { AttemptRow } from '../store/job-store';
@@ -23,7 +23,7 @@ import {
 import { DEFAULT_ENGINE_OPTIONS, nodeTimer, type EngineDeps, type EngineOptions } from './ports';
 import { retryDecision } from './retry-policy';
 import { stepSuccess } from './step-result';
-import { buildAssignment, jobContext, placementRequest } from './task-request';
+import { buildAssignment, jobContext, placementRequest, type Assignment } from './task-request';
 
 export type { Dispatcher, EngineDeps, EngineOptions, EngineSinks, SchedulerPort } from './ports';
 
@@ -101,9 +101,9 @@ export class JobEngine {
       for (const a of latest.values()) {
         const step = job.steps.get(a.step_id)!;
         if (a.state !== 'queued' && a.state !== 'running') continue;
-        let task: AssignTask;
+        let built: Assignment;
         try {
-          task = buildAssignment(step.def, jobContext(job), {
+          built = buildAssignment(step.def, jobContext(job), {
             attemptId: a.id,
             jobId: job.id,
             attempt: a.attempt,
@@ -112,7 +112,7 @@ export class JobEngine {
           this.failStep(job, step, `cannot render the step: ${(err as Error).message}`);
           continue;
         }
-        const attempt = attemptFromRow(a, task);
+        const attempt = attemptFromRow(a, built);
         step.current = attempt;
         this.attempts.set(attempt.id, attempt);
         if (attempt.state === 'queued') {
@@ -248,10 +248,15 @@ export class JobEngine {
         return;
       case 'TASK_STATE_SUCCEEDED': {
         const r = u.result;
+        const success = stepSuccess(step.def, a, r, nodeId);
         this.deps.scheduler.release(a.id);
         a.tokens = r?.completionTokens ?? a.tokens;
+        if (!success.ok) {
+          this.settleAttempt(a, 'failed', success.code, success.message);
+          this.retryOrFail(job, step, a, success.message, true);
+          break;
+        }
         this.settleAttempt(a, 'succeeded', null, null);
-        const success = stepSuccess(step.def, a.task, r, nodeId);
         step.output = success.output;
         step.outputs = success.outputs;
         step.result = success.result;
@@ -316,9 +321,13 @@ export class JobEngine {
   private newAttempt(job: JobRecord, step: StepRecord, notBefore: number | null): void {
     const id = randomUUID();
     const attemptNo = step.attempts + 1;
-    let task: AssignTask;
+    let built: Assignment;
     try {
-      task = buildAssignment(step.def, jobContext(job), { attemptId: id, jobId: job.id, attempt: attemptNo });
+      built = buildAssignment(step.def, jobContext(job), {
+        attemptId: id,
+        jobId: job.id,
+        attempt: attemptNo,
+      });
     } catch (err) {
       const why = err instanceof TemplateError ? err.message : String(err);
       this.failStep(job, step, `cannot render the step: ${why}`);
@@ -338,7 +347,8 @@ export class JobEngine {
       queuedAt: this.deps.clock.now(),
       startedAt: null,
       finishedAt: null,
-      task,
+      task: built.task,
+      listInput: built.listInput,
     };
     step.attempts = attemptNo;
     step.current = a;

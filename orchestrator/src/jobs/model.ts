@@ -20,6 +20,8 @@ export interface AttemptRecord {
   finishedAt: number | null;
   /** What the agent runs; rebuilt from the pipeline after a restart. */
   task: AssignTask;
+  /** An embedding step whose input was a list: its output is a list of vectors, even of one. */
+  listInput: boolean;
 }
 
 export interface StepRecord {
@@ -140,7 +142,10 @@ export function attemptRow(a: AttemptRecord): AttemptRow {
   };
 }
 
-export function attemptFromRow(row: AttemptRow, task: AssignTask): AttemptRecord {
+export function attemptFromRow(
+  row: AttemptRow,
+  built: { task: AssignTask; listInput: boolean },
+): AttemptRecord {
   return {
     id: row.id,
     jobId: row.job_id,
@@ -155,6 +160,7 @@ export function attemptFromRow(row: AttemptRow, task: AssignTask): AttemptRecord
     queuedAt: row.queued_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    task,
+    task: built.task,
+    listInput: built.listInput,
   };
 }

@@ -23,12 +23,18 @@ export function jobContext(job: JobRecord): TemplateContext {
   return templateContext(job.inputs, outputs);
 }
 
+export interface Assignment {
+  task: AssignTask;
+  /** An embedding step whose input is a list (a literal list, or one expression whose value is a list). */
+  listInput: boolean;
+}
+
 /** Throws TemplateError when a reference has no value (the step fails without retry). */
 export function buildAssignment(
   step: Step,
   ctx: TemplateContext,
   ids: { attemptId: string; jobId: string; attempt: number },
-): AssignTask {
+): Assignment {
   const req = renderStepRequest(step, ctx);
   const task: AssignTask = {
     attemptId: ids.attemptId,
@@ -53,7 +59,7 @@ export function buildAssignment(
     };
     if (step.output) task.outputSchemaJson = JSON.stringify(step.output.schema);
   }
-  return task;
+  return { task, listInput: req.kind === 'embedding' && Array.isArray(req.input) };
 }
 
 /** What the scheduler places for an attempt. */

@@ -155,6 +155,48 @@ describe('job engine: DAG execution and rendering', () => {
     expect(h.view(job.id)).toMatchObject({ state: 'succeeded', outputs: { lang: 'en' } });
   });
 
+  it('reads structured output from the text when the agent sent no json', () => {
+    const job = h.submit(STRUCTURED);
+    h.addNode('n1');
+    h.succeed(h.assignment('tags'), { text: '{"tags":["t"],"lang":"fr"}' });
+    expect(h.step(job.id, 'tags').output).toEqual({ tags: ['t'], lang: 'fr' });
+    expect(h.assignment('use').task.prompt).toMatch(/^first=t /);
+  });
+
+  it('fails the attempt (retryably) on a success whose result does not fit the step, and stays consistent', () => {
+    const job = h.submit(
+      pipeline(`  - id: tags
+    prompt: Give tags
+    retries: 2
+    output: { schema: { type: object, properties: { lang: { type: string, maxLength: 5 } } } }
+  - id: vec
+    embed: [a, b]
+    retries: 0
+`),
+    );
+    h.addNode('n1');
+    h.succeed(h.assignment('tags'), { text: 'not json', json: '' });
+    let tags = h.step(job.id, 'tags');
+    expect(tags.attempts[0]).toMatchObject({ state: 'failed', errorCode: 'invalid-output' });
+    expect(tags.attempts[0]!.error).toBe('the structured output is not valid JSON: not json');
+    expect(tags.attempts[1]!.state).toBe('queued');
+    h.time.advance(1000);
+    h.update('n1', h.assignment('tags').task.attemptId!, 'TASK_STATE_SUCCEEDED', { result: null });
+    tags = h.step(job.id, 'tags');
+    expect(tags.attempts[1]).toMatchObject({ state: 'failed', errorCode: 'invalid-result' });
+    h.time.advance(2000);
+    h.succeed(h.assignment('tags'), { json: '{"lang":"en"}' });
+    expect(h.step(job.id, 'tags')).toMatchObject({ state: 'succeeded', output: { lang: 'en' } });
+
+    h.succeed(h.assignment('vec'), { embeddings: [{ values: [1] }], dimensions: 1 });
+    expect(h.step(job.id, 'vec')).toMatchObject({
+      state: 'failed',
+      error: 'the agent returned 1 vectors for 2 inputs (after 1 attempt)',
+    });
+    expect(h.view(job.id).state).toBe('failed');
+    expect(h.engine.activeJobs).toBe(0);
+  });
+
   it('fails a step without retry when its template cannot be rendered (a missing structured field)', () => {
     const job = h.submit(
       pipeline(`  - id: tags
@@ -228,6 +270,13 @@ describe('job engine: DAG execution and rendering', () => {
       expect(h.assignment('vec').task.embed).toEqual({ input: ['a', 'b'] });
       h.succeed(h.assignment('vec'), { embeddings: [{ values: [1] }, { values: [2] }], dimensions: 1 });
       expect(h.step(job.id, 'vec').output).toEqual([[1], [2]]);
+    });
+
+    it('one expression whose value is a one-item list still gives a list', () => {
+      const job = run('${{ inputs.docs }}', { docs: ['a'] });
+      expect(h.assignment('vec').task.embed).toEqual({ input: ['a'] });
+      h.succeed(h.assignment('vec'), { embeddings: [{ values: [1, 2] }], dimensions: 2 });
+      expect(h.step(job.id, 'vec').output).toEqual([[1, 2]]);
     });
   });
 });
