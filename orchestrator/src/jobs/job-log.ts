@@ -95,9 +95,18 @@ export function outputRows(attempt: AttemptRef, chunks: OutputChunk__Output[], n
     if (c.kind === 'TOKEN') tokens += c.text;
     else {
       flushTokens();
-      rows.push(row('log', c.level || 'info', c.text, Number(c.timeMs) || now));
+      rows.push(row('log', c.level || 'info', c.text, validTime(c.timeMs) ?? now));
     }
   }
   flushTokens();
   return rows;
+}
+
+/** Latest time a JS Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
+/** An agent's timestamp, when it is one (a bad one would make `toISOString` throw). */
+function validTime(ms: number | string | undefined): number | undefined {
+  const t = Number(ms);
+  return Number.isFinite(t) && t > 0 && t <= MAX_DATE_MS ? t : undefined;
 }

@@ -43,6 +43,19 @@ describe('job engine: logs', () => {
     expect(h.logs(job.id)).toHaveLength(before + rows.length);
   });
 
+  it('uses the orchestrator time for log lines whose agent time is not a date', () => {
+    const job = h.submit(ONE);
+    h.addNode('n1');
+    const a = h.assignment('s');
+    h.output(a, [
+      { kind: 'LOG', text: 'far future', timeMs: 1e20 },
+      { kind: 'LOG', text: 'negative', timeMs: -5 },
+      { kind: 'LOG', text: 'not a number', timeMs: Number.NaN },
+    ]);
+    const rows = h.logs(job.id).slice(-3);
+    expect(rows.map((r) => r.time)).toEqual(Array(3).fill(new Date(h.time.now).toISOString()));
+  });
+
   it('records the engine events of a job', () => {
     const job = h.submit(pipeline('  - { id: s, prompt: S, retries: 1 }\n'));
     h.addNode('n1');
