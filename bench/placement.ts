@@ -1,10 +1,11 @@
 // bench:placement — the scheduler core in process: 1,000 simulated nodes (40 models with skewed popularity,
 // 3 runtimes, GPUs, labels, 1–8 slots, a few stale/offline nodes) and a stream of tasks with mixed requirements,
-// driven as enqueue + schedule + release cycles. Reports placements/s of the indexed `Scheduler` beside the
-// naive `ReferenceScheduler` (every pass scans every node for every waiting task, same filter and score) on the
-// very same operations, checks that both made identical placements, and prints the ratio.
-// Usage: npm run bench:placement -- [--nodes 1000] [--rounds 2000] [--batch 1,64] [--seed 1]
-// (--rounds counts rounds of 16 tasks: every batch size gets the same number of tasks.)
+// driven as enqueue + schedule + release cycles, with a node capability update (a model loaded or unloaded)
+// every 16 tasks. Reports placements/s of the indexed `Scheduler` (median of 5 runs) beside the naive
+// `ReferenceScheduler` (every pass scans every node for every waiting task, same filter and score) on the very
+// same operations, checks that both made identical placements, and prints the ratio.
+// Usage: npm run bench:placement -- [--nodes 1000] [--rounds 2000] [--batch 1,64] [--churn 16] [--seed 1]
+// (--rounds counts rounds of 16 tasks: every batch size gets the same number of tasks; --churn 0: no updates.)
 import { performance } from 'node:perf_hooks';
 import {
   ReferenceScheduler,
