@@ -197,7 +197,12 @@ export class JobEngine {
     if (node.state === 'offline') this.deps.scheduler.removeNode(node.id);
     else this.deps.scheduler.upsertNode(node);
     if (node.state !== 'ready') {
-      for (const a of this.runningOn(node.id)) this.lose(a, `node ${node.id} went ${node.state}`);
+      for (const a of this.runningOn(node.id)) {
+        const why = `node ${node.id} went ${node.state}`;
+        // A stale node may wake up: it must not go on with work that now runs elsewhere.
+        if (node.state === 'stale') this.deps.dispatcher.cancel(node.id, a.id, why);
+        this.lose(a, why);
+      }
     }
     // Deferred: a registering node gets its welcome before any assignment.
     this.requestPump();
@@ -207,8 +212,22 @@ export class JobEngine {
     this.nodeChanged({ id, state: 'offline', labels: {}, slots: 0, runtimes: [], models: [], gpus: [] });
   }
 
-  /** An agent (re)registered, still running `running`: anything else we leased to it is lost unless it reports soon. */
+  /**
+   * An agent (re)registered, still running `running`: anything else we leased to it is lost unless it reports
+   * soon, and what it runs that is no longer its lease (lost meanwhile, or of a finished job) is cancelled.
+   */
   nodeReconnected(nodeId: string, running: string[]): void {
+    const superseded = running.filter((id) => {
+      const a = this.attempts.get(id);
+      return !a || a.state !== 'running' || a.nodeId !== nodeId;
+    });
+    if (superseded.length > 0) {
+      // Deferred, like assignments: the agent gets its welcome first.
+      setImmediate(() => {
+        for (const id of superseded)
+          this.deps.dispatcher.cancel(nodeId, id, 'superseded: no longer leased to this node');
+      });
+    }
     const still = new Set(running);
     const suspects = this.runningOn(nodeId).filter((a) => !still.has(a.id));
     if (suspects.length === 0) return;

@@ -56,6 +56,50 @@ describe('job engine: reconnects', () => {
   });
 });
 
+describe('job engine: superseded work on agents', () => {
+  it('cancels the attempts of a node that went stale (they run again elsewhere), not of one that went offline', () => {
+    const h = new Harness();
+    const job = h.submit(
+      pipeline(`  - { id: a, prompt: A, retries: 1 }
+  - { id: b, prompt: B, retries: 1 }
+`),
+    );
+    h.addNode('n1', { slots: 1 });
+    h.addNode('n2', { slots: 1 });
+    const a = h.assignment('a');
+    const b = h.assignment('b');
+    h.engine.nodeChanged(node(a.nodeId, { state: 'stale', slots: 1 }));
+    h.engine.nodeChanged(node(b.nodeId, { state: 'offline', slots: 1 }));
+    expect(h.dispatcher.cancelled).toEqual([
+      { nodeId: a.nodeId, attemptId: a.task.attemptId, reason: `node ${a.nodeId} went stale` },
+    ]);
+    expect(h.view(job.id).stepDetails.map((s) => s.attempts.map((x) => x.state))).toEqual([
+      ['lost', 'queued'],
+      ['lost', 'queued'],
+    ]);
+  });
+
+  it('cancels what a reconnecting agent runs that is no longer its lease, after its welcome', async () => {
+    const h = new Harness();
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const first = h.assignment('a');
+    h.engine.nodeChanged(node('n1', { state: 'offline' }));
+    h.engine.nodeChanged(node('n1'));
+    h.time.advance(1000);
+    const second = h.assignment('a');
+    expect(second.task.attempt).toBe(2);
+    h.engine.nodeReconnected('n1', [first.task.attemptId!, second.task.attemptId!, 'of-a-finished-job']);
+    expect(h.dispatcher.cancelled).toEqual([]);
+    await tick();
+    expect(h.dispatcher.cancelled).toEqual([
+      { nodeId: 'n1', attemptId: first.task.attemptId, reason: 'superseded: no longer leased to this node' },
+      { nodeId: 'n1', attemptId: 'of-a-finished-job', reason: 'superseded: no longer leased to this node' },
+    ]);
+    expect(h.step(job.id, 'a').attempts.map((x) => x.state)).toEqual(['lost', 'running']);
+  });
+});
+
 describe('job engine: recovery after a restart', () => {
   let h: Harness;
   beforeEach(() => {
