@@ -8,6 +8,7 @@ import type { TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
 import type { SchedNode } from '../scheduler/types';
 import type { AttemptRow } from '../store/job-store';
+import { AdoptedLeases } from './adopted-leases';
 import { jobOutcome } from './job-outcome';
 import { JobLog } from './job-log';
 import {
@@ -33,6 +34,7 @@ export class JobEngine {
   private readonly attempts = new Map<string, AttemptRecord>();
   private readonly opts: Required<EngineOptions>;
   private readonly log: JobLog;
+  private readonly leases: AdoptedLeases;
   private pumpQueued = false;
 
   constructor(
@@ -46,6 +48,7 @@ export class JobEngine {
       deps.clock,
       this.opts.maxLogsPerJob,
     );
+    this.leases = new AdoptedLeases(deps.scheduler);
   }
 
   get activeJobs(): number {
@@ -90,36 +93,29 @@ export class JobEngine {
     return job;
   }
 
-  /** Reloads unfinished jobs after a restart: queued attempts are queued again, running ones keep their lease. */
+  /**
+   * Reloads unfinished jobs after a restart (call it after the known nodes were offered through `nodeChanged`):
+   * queued attempts are queued again; running ones keep their lease (their node reports them again when it
+   * reconnects, or goes offline), unless their node is already offline.
+   */
   recover(): void {
     const { store } = this.deps;
     for (const row of store.activeJobs()) {
       const job = jobFromRows(row, store.steps(row.id));
       this.jobs.set(job.id, job);
+      this.log.resumed(job.id);
       const latest = new Map<string, AttemptRow>();
       for (const a of store.attempts(job.id)) latest.set(a.step_id, a);
+      const orphans: AttemptRecord[] = [];
       for (const a of latest.values()) {
-        const step = job.steps.get(a.step_id)!;
         if (a.state !== 'queued' && a.state !== 'running') continue;
-        let built: Assignment;
-        try {
-          built = buildAssignment(step.def, jobContext(job), {
-            attemptId: a.id,
-            jobId: job.id,
-            attempt: a.attempt,
-          });
-        } catch (err) {
-          this.failStep(job, step, `cannot render the step: ${(err as Error).message}`);
-          continue;
+        const attempt = this.resume(job, job.steps.get(a.step_id)!, a);
+        if (attempt?.state === 'running') {
+          if (this.leases.has(attempt.nodeId!)) this.leases.adopt(attempt.nodeId!, attempt.id);
+          else orphans.push(attempt);
         }
-        const attempt = attemptFromRow(a, built);
-        step.current = attempt;
-        this.attempts.set(attempt.id, attempt);
-        if (attempt.state === 'queued') {
-          this.deps.scheduler.enqueue(placementRequest(step.def, attempt));
-        }
-        // Running attempts stay leased: their node reports them again when it reconnects (or goes offline).
       }
+      for (const a of orphans) this.lose(a, `node ${a.nodeId} was offline when the orchestrator restarted`);
       this.advance(job);
       this.deps.logger.info({ jobId: job.id, name: job.name }, 'job recovered');
     }
@@ -134,7 +130,7 @@ export class JobEngine {
       const a = step.current;
       if (a && a.state === 'queued') this.deps.scheduler.dequeue(a.id);
       if (a && a.state === 'running') {
-        this.deps.scheduler.release(a.id);
+        this.release(a);
         if (a.nodeId) this.deps.dispatcher.cancel(a.nodeId, a.id, reason);
       }
       if (a) this.settleAttempt(a, 'cancelled', 'cancelled', reason);
@@ -194,8 +190,7 @@ export class JobEngine {
 
   /** A node's registry record changed: keep the scheduler's view current; a node that left loses its leases. */
   nodeChanged(node: SchedNode): void {
-    if (node.state === 'offline') this.deps.scheduler.removeNode(node.id);
-    else this.deps.scheduler.upsertNode(node);
+    this.leases.nodeChanged(node);
     if (node.state !== 'ready') {
       for (const a of this.runningOn(node.id)) {
         const why = `node ${node.id} went ${node.state}`;
@@ -268,7 +263,7 @@ export class JobEngine {
       case 'TASK_STATE_SUCCEEDED': {
         const r = u.result;
         const success = stepSuccess(step.def, a, r, nodeId);
-        this.deps.scheduler.release(a.id);
+        this.release(a);
         a.tokens = r?.completionTokens ?? a.tokens;
         if (!success.ok) {
           this.settleAttempt(a, 'failed', success.code, success.message);
@@ -287,7 +282,7 @@ export class JobEngine {
       }
       case 'TASK_STATE_FAILED':
       case 'TASK_STATE_CANCELLED': {
-        this.deps.scheduler.release(a.id);
+        this.release(a);
         const err = u.error;
         const message = err?.message || 'the attempt failed';
         const state = u.state === 'TASK_STATE_FAILED' ? 'failed' : 'cancelled';
@@ -309,6 +304,38 @@ export class JobEngine {
 
   // ------------------------------------------------------------------------------------------- internals
 
+  /** An open attempt read back from the store, with its task rebuilt; undefined when it cannot run any more. */
+  private resume(job: JobRecord, step: StepRecord, row: AttemptRow): AttemptRecord | undefined {
+    let built: Assignment;
+    try {
+      built = buildAssignment(step.def, jobContext(job), {
+        attemptId: row.id,
+        jobId: job.id,
+        attempt: row.attempt,
+      });
+    } catch (err) {
+      // Upstream outputs are stored, so this should not happen; if it does, nothing may stay open.
+      const why = `cannot render the step: ${(err as Error).message}`;
+      if (row.state === 'running' && row.node_id) this.deps.dispatcher.cancel(row.node_id, row.id, why);
+      const attempt = attemptFromRow(row, { task: {}, listInput: false });
+      this.settleAttempt(attempt, 'failed', 'render-failed', why);
+      if (!TERMINAL.has(step.state)) this.failStep(job, step, why);
+      return undefined;
+    }
+    const attempt = attemptFromRow(row, built);
+    if (TERMINAL.has(step.state)) {
+      // Left open by a crash after its step ended (writes of older versions were not atomic).
+      if (row.state === 'running' && row.node_id)
+        this.deps.dispatcher.cancel(row.node_id, row.id, 'step ended');
+      this.settleAttempt(attempt, 'cancelled', 'cancelled', `step ${step.id} ${step.state}`);
+      return undefined;
+    }
+    step.current = attempt;
+    this.attempts.set(attempt.id, attempt);
+    if (attempt.state === 'queued') this.deps.scheduler.enqueue(placementRequest(step.def, attempt));
+    return attempt;
+  }
+
   private current(nodeId: string, attemptId: string): AttemptRecord | undefined {
     const a = this.attempts.get(attemptId);
     if (!a || a.state !== 'running' || a.nodeId !== nodeId) {
@@ -316,6 +343,12 @@ export class JobEngine {
       return undefined;
     }
     return a;
+  }
+
+  /** A running attempt ended: its slot is free. */
+  private release(a: AttemptRecord): void {
+    this.deps.scheduler.release(a.id);
+    if (a.nodeId) this.leases.release(a.nodeId, a.id);
   }
 
   private runningOn(nodeId: string): AttemptRecord[] {
@@ -383,7 +416,7 @@ export class JobEngine {
     const job = this.jobs.get(a.jobId);
     if (!job || a.state !== 'running') return;
     const step = job.steps.get(a.stepId)!;
-    this.deps.scheduler.release(a.id);
+    this.release(a);
     this.settleAttempt(a, 'lost', 'node-lost', why);
     this.retryOrFail(job, step, a, why, true);
     this.finishIfDone(job);

@@ -45,6 +45,11 @@ export class JobLog {
     this.append(attempt.jobId, outputRows(attempt, chunks, this.clock.now()));
   }
 
+  /** The job was reloaded after a restart: it may hold as many rows as are kept. */
+  resumed(jobId: string): void {
+    this.counts.set(jobId, this.maxPerJob);
+  }
+
   /** The job finished: nothing more will be appended. */
   finished(jobId: string): void {
     this.counts.delete(jobId);

@@ -212,4 +212,81 @@ describe('job engine: recovery after a restart', () => {
     expect(h2.view(job.id).state).toBe('succeeded');
     expect(h2.engine.activeJobs).toBe(0);
   });
+
+  it('counts recovered running attempts against their node slots until they end', async () => {
+    const first = h.submit(pipeline('  - { id: long, prompt: L }\n'));
+    const second = h.submit(pipeline('  - { id: next, prompt: N }\n'));
+    h.addNode('n1', { slots: 1 });
+    const long = h.assignment('long', first.id);
+    expect(h.dispatcher.assigned).toHaveLength(1);
+
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1', { slots: 1 }));
+    h2.engine.nodeReconnected('n1', [long.task.attemptId!]);
+    await tick();
+    h2.engine.pump();
+    expect(h2.dispatcher.assigned).toHaveLength(0);
+    expect(h2.step(second.id, 'next').waitingFor).toMatch(/busy|slot/);
+
+    h2.succeed(long, { text: 'done' });
+    expect(h2.assignment('next', second.id).nodeId).toBe('n1');
+    // A node update keeps the freed slot free, and the adopted attempt does not count twice.
+    h2.engine.nodeChanged(node('n1', { slots: 1 }));
+    h2.succeed(h2.assignment('next'), { text: 'ok' });
+    expect(h2.scheduler.stats()).toMatchObject({ running: 0, queued: 0 });
+  });
+
+  it('loses at once a recovered running attempt whose node was offline at the restart', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const h2 = h.restart();
+    h2.engine.nodeChanged(node('n1', { state: 'offline' }));
+    h2.engine.recover();
+    expect(h2.step(job.id, 'a').attempts[0]).toMatchObject({
+      state: 'lost',
+      error: 'node n1 was offline when the orchestrator restarted',
+    });
+    expect(h2.step(job.id, 'a').attempts[1]!.state).toBe('queued');
+  });
+
+  it('closes an attempt left open by a step that had ended, and cancels it on its node', () => {
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const a = h.assignment('a');
+    h.store.updateStep({
+      job_id: job.id,
+      step_id: 'a',
+      position: 0,
+      state: 'failed',
+      attempts: 1,
+      output: null,
+      result: null,
+      error: 'boom',
+      started_at: null,
+      finished_at: null,
+    });
+    const h2 = restart();
+    expect(h2.step(job.id, 'a').attempts[0]).toMatchObject({ state: 'cancelled', error: 'step a failed' });
+    expect(h2.dispatcher.cancelled).toEqual([
+      { nodeId: 'n1', attemptId: a.task.attemptId, reason: 'step ended' },
+    ]);
+    expect(h2.view(job.id)).toMatchObject({ state: 'failed', error: 'step a failed: boom' });
+    expect(h2.scheduler.stats().running).toBe(0);
+  });
+
+  it('keeps pruning the logs of a recovered job as if it held the most rows kept', () => {
+    h = new Harness({ engine: { maxLogsPerJob: 50 } });
+    const job = h.submit(TWO);
+    h.addNode('n1');
+    const a = h.assignment('a');
+    const line = { kind: 'LOG' as const, text: 'line' };
+    h.output(a, Array(1000).fill(line));
+    const count = () => h.store.logsAfter(job.id, 0, 100_000).length;
+    expect(count()).toBeGreaterThan(1000);
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1'));
+    h2.engine.nodeReconnected('n1', [a.task.attemptId!]);
+    h2.output(a, Array(1001).fill(line));
+    expect(count()).toBe(50);
+  });
 });
