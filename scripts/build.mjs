@@ -11,6 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const entries = [
   ['orchestrator/src/cli/main.ts', 'orchestrator/dist/cli.js'],
   ['agent/src/runtimes/embedded/worker.ts', 'agent/dist/llama-worker.js'],
+  ['model-server/src/main.ts', 'model-server/dist/server.js'],
+  // The server's own copy of the worker, so model-server/dist is self-contained (container images).
+  ['agent/src/runtimes/embedded/worker.ts', 'model-server/dist/llama-worker.js'],
   ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
   ['bench/placement.ts', 'bench/dist/placement.js'],
 ];

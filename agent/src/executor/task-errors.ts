@@ -8,6 +8,7 @@
  *                                      model list is refreshed at once (CapabilityUpdate) so it is not picked again
  *   model-invalid                      the file is broken here, or failed to load (memory); another copy may load
  *   runtime-crashed, internal, aborted the inference process died or failed; a fresh attempt starts a new one
+ *   runtime-unavailable                the inference server (Ollama, vLLM...) could not be reached (it may be back soon)
  *   closed, agent-stopped              this agent is shutting down
  *   timeout                            the attempt ran past timeout_ms (a faster or idler node may finish)
  *   invalid-output                     the output did not satisfy the output schema (another sampling may)
@@ -37,6 +38,7 @@ export const RUNTIME_ERROR_RETRYABLE: Record<RuntimeErrorCode, boolean> = {
   'model-not-found': true,
   'model-invalid': true,
   'runtime-crashed': true,
+  'runtime-unavailable': true,
   'bad-request': false,
   aborted: true,
   closed: true,

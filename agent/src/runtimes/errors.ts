@@ -11,6 +11,8 @@ export type RuntimeErrorCode =
   | 'aborted'
   /** The runtime was closed. */
   | 'closed'
+  /** The server behind a client runtime (Ollama, OpenAI-compatible) cannot be reached: refused, reset, timed out. */
+  | 'runtime-unavailable'
   | 'internal';
 
 /** The only error type runtimes reject with. */
