@@ -262,7 +262,7 @@ describe('job engine: failures and retries', () => {
       h.time.advance(1);
       h.engine.sweep();
       const step = h.step(job.id, 's');
-      expect(step.attempts[0]).toMatchObject({ state: 'lost' });
+      expect(step.attempts[0]).toMatchObject({ state: 'lost', errorCode: 'timeout' });
       expect(step.attempts[0]!.error).toMatch(/^no answer from node n1 40s after start/);
       expect(h.dispatcher.cancelled).toEqual([
         { nodeId: 'n1', attemptId: a.task.attemptId, reason: 'timed out' },

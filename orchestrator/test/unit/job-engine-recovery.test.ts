@@ -289,4 +289,25 @@ describe('job engine: recovery after a restart', () => {
     h2.output(a, Array(1001).fill(line));
     expect(count()).toBe(50);
   });
+
+  it('leaves no half-made change in the store when the process dies in the middle of one', () => {
+    const job = h.submit(pipeline('  - { id: s, prompt: S, retries: 1 }\n'));
+    h.addNode('n1');
+    // Die after the lost attempt is written and before its retry is (the retry event is written in between).
+    const publish = h.sinks.logs.bind(h.sinks);
+    h.sinks.logs = (jobId, entries) => {
+      if (entries.some((e) => e.text.includes('retrying'))) throw new Error('killed');
+      publish(jobId, entries);
+    };
+    expect(() => h.engine.nodeChanged(node('n1', { state: 'offline' }))).toThrow('killed');
+    expect(h.attempts(job.id).map((x) => x.state)).toEqual(['running']);
+
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1', { state: 'offline' }));
+    h2.addNode('n2');
+    h2.time.advance(1000);
+    h2.succeed(h2.assignment('s'), { text: 'ok' });
+    expect(h2.view(job.id).state).toBe('succeeded');
+    expect(h2.attempts(job.id).map((x) => x.state)).toEqual(['lost', 'succeeded']);
+  });
 });
