@@ -10,7 +10,7 @@ import { hasExpressions } from './expressions.js';
 import type { RawPipeline } from './raw.js';
 import { templateFields, type TemplateReference } from './references.js';
 import type { JsonPath, SourceDocument } from './source.js';
-import { didYouMean } from './suggest.js';
+import { Suggester, didYouMean } from './suggest.js';
 import { isPlainObject } from './values.js';
 
 const ROOTS = ['inputs', 'steps'];
@@ -22,21 +22,34 @@ export function checkReferences(
   refs: readonly TemplateReference[],
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const hints: Hints = {
+    steps: new Suggester(raw.stepsById.keys()),
+    inputs: new Suggester(raw.inputs.keys()),
+  };
   for (const ref of refs) {
-    const problem = referenceProblem(raw, graph, ref);
+    const problem = referenceProblem(raw, graph, ref, hints);
     if (problem) out.push({ severity: 'error', range: ref.range, ...problem });
   }
   return out;
 }
 
 type Problem = Pick<Diagnostic, 'code' | 'message'>;
+interface Hints {
+  steps: Suggester;
+  inputs: Suggester;
+}
 
-function referenceProblem(raw: RawPipeline, graph: StepGraph, ref: TemplateReference): Problem | undefined {
+function referenceProblem(
+  raw: RawPipeline,
+  graph: StepGraph,
+  ref: TemplateReference,
+  hints: Hints,
+): Problem | undefined {
   if (ref.path === undefined) {
     return { code: 'expression-syntax', message: ref.error ?? `invalid expression "${ref.expression}"` };
   }
   const [root, name, field, ...rest] = ref.path;
-  if (root === 'inputs') return inputProblem(raw, ref.path);
+  if (root === 'inputs') return inputProblem(raw, ref.path, hints.inputs);
   if (root !== 'steps') {
     return {
       code: 'unresolved-reference',
@@ -48,7 +61,7 @@ function referenceProblem(raw: RawPipeline, graph: StepGraph, ref: TemplateRefer
   if (target === undefined) {
     return {
       code: 'unresolved-reference',
-      message: `unknown step "${name}"${didYouMean(name, raw.stepsById.keys())}`,
+      message: `unknown step "${name}"${hints.steps.didYouMean(name)}`,
     };
   }
   if (field === undefined || !STEP_FIELDS.includes(field)) {
@@ -82,12 +95,12 @@ function referenceProblem(raw: RawPipeline, graph: StepGraph, ref: TemplateRefer
   return upstreamProblem(graph, ref, name);
 }
 
-function inputProblem(raw: RawPipeline, path: readonly string[]): Problem | undefined {
+function inputProblem(raw: RawPipeline, path: readonly string[], hints: Suggester): Problem | undefined {
   const name = path[1];
   if (name === undefined) return { code: 'unresolved-reference', message: 'expected inputs.<name>' };
   if (!raw.inputs.has(name)) {
     const declared = [...raw.inputs.keys()];
-    const hint = didYouMean(name, declared);
+    const hint = hints.didYouMean(name);
     const fix =
       hint ||
       (declared.length === 0 ? ' (declare it under "inputs")' : ` (declared: ${declared.join(', ')})`);

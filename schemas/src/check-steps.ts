@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { StepGraph } from './dag.js';
 import { kindKeys, type RawPipeline, type RawStep } from './raw.js';
 import type { SourceDocument } from './source.js';
-import { didYouMean } from './suggest.js';
+import { Suggester } from './suggest.js';
 import { isPlainObject } from './values.js';
 
 const KIND_NAMES = { prompt: 'prompt (completion)', messages: 'messages (chat)', embed: 'embed (embedding)' };
@@ -100,7 +100,7 @@ export function checkStepIds(source: SourceDocument, raw: RawPipeline): Diagnost
 
 export function checkNeeds(source: SourceDocument, raw: RawPipeline): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const ids = [...raw.stepsById.keys()];
+  const ids = new Suggester(raw.stepsById.keys());
   for (const step of raw.steps) {
     const seen = new Map<string, number>();
     step.needs.forEach((need, i) => {
@@ -109,7 +109,7 @@ export function checkNeeds(source: SourceDocument, raw: RawPipeline): Diagnostic
         out.push({
           severity: 'error',
           code: 'unknown-need',
-          message: `${stepName(step)} needs unknown step "${need.id}"${didYouMean(need.id, ids)}`,
+          message: `${stepName(step)} needs unknown step "${need.id}"${ids.didYouMean(need.id)}`,
           range,
         });
       } else if (seen.has(need.id)) {

@@ -82,8 +82,20 @@ export class StepGraph {
     if (bits && i !== undefined && j !== undefined) {
       return (bits.rows[i * bits.words + (j >>> 5)]! & (1 << (j & 31))) !== 0;
     }
+    if (this.order === undefined)
+      this.order = new Map(
+        this.levels()
+          .flat()
+          .map((s, k) => [s, k]),
+      );
+    const a = this.order.get(ancestor);
+    const b = this.order.get(id);
+    // In a topological order an ancestor always comes first: a quick "no" for large graphs.
+    if (a !== undefined && b !== undefined && a >= b) return false;
     return this.reach(id, this.needsOf, ancestor).has(ancestor);
   }
+
+  private order: Map<string, number> | undefined;
 
   private bits: { index: Map<string, number>; rows: Uint32Array; words: number } | null | undefined;
 

@@ -55,7 +55,7 @@ export function checkOutputSchemas(
   const out: Diagnostic[] = [];
   for (const step of raw.steps) {
     if (step.outputSchema === undefined || hasSchemaErrors([...step.path, 'output', 'schema'])) continue;
-    out.push(...walkSchema(source, [...step.path, 'output', 'schema'], step.outputSchema));
+    for (const d of walkSchema(source, [...step.path, 'output', 'schema'], step.outputSchema)) out.push(d);
     const problem = compileProblem(step.outputSchema);
     if (problem !== undefined) {
       out.push({

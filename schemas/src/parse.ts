@@ -83,25 +83,26 @@ function parseUnsafe(text: string): ParseResult {
   }
 
   const schema = schemaDiagnostics(source, data);
-  diagnostics.push(...schema.diagnostics);
   const raw = readRaw(data);
   const graph = new StepGraph(
     raw.steps.filter((s) => s.id !== undefined).map((s) => ({ id: s.id!, needs: s.needs.map((n) => n.id) })),
   );
   const references = collectReferences(source, raw);
-  diagnostics.push(
-    ...checkStepKinds(source, raw),
-    ...checkStepIds(source, raw),
-    ...checkNeeds(source, raw),
-    ...checkCycles(source, raw, graph),
-    ...checkReferences(raw, graph, references),
-    ...checkUnevaluated(source, raw, schema.unknownPaths),
-    ...checkUnusedInputs(source, raw, references),
-    ...checkInputDeclarations(source, raw),
-    ...checkTimeouts(source, raw),
-    ...checkOutputSchemas(source, raw, schema.hasErrorsUnder),
+  // concat, not push(...): a huge broken file can have more diagnostics than a call has arguments.
+  const all = diagnostics.concat(
+    schema.diagnostics,
+    checkStepKinds(source, raw),
+    checkStepIds(source, raw),
+    checkNeeds(source, raw),
+    checkCycles(source, raw, graph),
+    checkReferences(raw, graph, references),
+    checkUnevaluated(source, raw, schema.unknownPaths),
+    checkUnusedInputs(source, raw, references),
+    checkInputDeclarations(source, raw),
+    checkTimeouts(source, raw),
+    checkOutputSchemas(source, raw, schema.hasErrorsUnder),
   );
   const extra: Partial<ParseResult> = { references, data };
-  if (!hasErrors(diagnostics)) extra.pipeline = normalizePipeline(data);
-  return done(diagnostics, extra);
+  if (!hasErrors(all)) extra.pipeline = normalizePipeline(data);
+  return done(all, extra);
 }

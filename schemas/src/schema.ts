@@ -25,17 +25,44 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
-let compiled: ValidateFunction | undefined;
+interface Validators {
+  /** The whole schema, except that `steps` items are not checked. */
+  root: ValidateFunction;
+  /** `$defs/step`, for one step. */
+  step: ValidateFunction;
+}
 
-function pipelineValidator(): ValidateFunction {
-  compiled ??= createAjv().compile(pipelineSchemaJson);
-  return compiled;
+let validators: Validators | undefined;
+
+/**
+ * Steps are validated one by one: ajv concatenates the error lists of referenced schemas, which is quadratic
+ * in the number of errors when one call collects them for thousands of steps.
+ */
+function pipelineValidators(): Validators {
+  if (validators) return validators;
+  const ajv = createAjv();
+  ajv.addSchema(pipelineSchemaJson);
+  const id = pipelineSchemaJson.$id;
+  const properties = pipelineSchemaJson.properties;
+  const root = {
+    ...pipelineSchemaJson,
+    $id: id.replace(/\.schema\.json$/, '.root.schema.json'),
+    properties: { ...properties, steps: { ...properties.steps, items: true } },
+  };
+  validators = { root: ajv.compile(root), step: ajv.getSchema(`${id}#/$defs/step`)! };
+  return validators;
 }
 
 /** Validates plain data against the pipeline schema; ajv's raw errors (empty when valid). */
 export function validateAgainstSchema(data: unknown): ErrorObject[] {
-  const validate = pipelineValidator();
-  return validate(data) ? [] : [...(validate.errors ?? [])];
+  const { root, step } = pipelineValidators();
+  const errors: ErrorObject[] = root(data) ? [] : [...(root.errors ?? [])];
+  const steps = isPlainObject(data) && Array.isArray(data.steps) ? (data.steps as unknown[]) : [];
+  steps.forEach((item, i) => {
+    if (step(item)) return;
+    for (const e of step.errors ?? []) errors.push({ ...e, instancePath: `/steps/${i}${e.instancePath}` });
+  });
+  return errors;
 }
 
 export interface SchemaCheck {
@@ -52,11 +79,8 @@ export function schemaDiagnostics(source: SourceDocument, data: unknown): Schema
   const unknownPaths: JsonPath[] = [];
   const seen = new Set<string>();
   const errors = validateAgainstSchema(data);
-  const pointers = errors.map((e) => e.instancePath);
-  const hasErrorsUnder = (path: JsonPath): boolean => {
-    const prefix = path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-    return pointers.some((p) => p === prefix || p.startsWith(`${prefix}/`));
-  };
+  const index = new PointerIndex(errors);
+  const hasErrorsUnder = (path: JsonPath): boolean => index.under(toPointer(path)).length > 0;
   for (const error of collapseAlternatives(errors)) {
     if (error.keyword === 'additionalProperties') {
       const extra = String((error.params as { additionalProperty: string }).additionalProperty);
@@ -79,29 +103,61 @@ export function schemaDiagnostics(source: SourceDocument, data: unknown): Schema
 function collapseAlternatives(errors: ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'anyOf');
   if (alternatives.length === 0) return errors;
+  const index = new PointerIndex(errors);
   const drop = new Set<ErrorObject>();
   const add: ErrorObject[] = [];
   for (const alt of alternatives) {
     const at = alt.instancePath;
-    const related = errors.filter(
-      (e) =>
-        e !== alt && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)) && e.keyword !== 'anyOf',
-    );
+    const related = index.under(at).filter((e) => e.keyword !== 'anyOf');
+    if (related.length === 0) continue; // keep ajv's own "must match a schema in anyOf"
     const specific = related.filter((e) => e.keyword !== 'type' || e.instancePath !== at);
     const deeper = specific.filter((e) => e.instancePath !== at);
     drop.add(alt);
     if (specific.length > 0) {
-      for (const e of related) if (!(deeper.length > 0 ? deeper : specific).includes(e)) drop.add(e);
+      const keep = new Set(deeper.length > 0 ? deeper : specific);
+      for (const e of related) if (!keep.has(e)) drop.add(e);
       continue;
     }
     const types = related.flatMap((e) =>
       ([] as string[]).concat((e.params as { type: string | string[] }).type),
     );
     for (const e of related) drop.add(e);
-    const first = related[0] ?? alt;
-    add.push({ ...first, keyword: 'type', params: { type: [...new Set(types)] } });
+    add.push({ ...related[0]!, keyword: 'type', params: { type: [...new Set(types)] } });
   }
   return [...errors.filter((e) => !drop.has(e)), ...add];
+}
+
+/** Errors sorted by instance path, to find those at or below a path without scanning them all. */
+class PointerIndex {
+  private readonly sorted: ErrorObject[];
+
+  constructor(errors: readonly ErrorObject[]) {
+    this.sorted = [...errors].sort((a, b) =>
+      a.instancePath < b.instancePath ? -1 : a.instancePath > b.instancePath ? 1 : 0,
+    );
+  }
+
+  /** Errors whose instance path is `pointer` or lies below it. */
+  under(pointer: string): ErrorObject[] {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]!.instancePath < pointer) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: ErrorObject[] = [];
+    // Paths starting with `pointer` are contiguous in sorted order; keep the exact path and its children.
+    for (let i = lo; i < this.sorted.length && this.sorted[i]!.instancePath.startsWith(pointer); i++) {
+      const p = this.sorted[i]!.instancePath;
+      if (p.length === pointer.length || p[pointer.length] === '/') out.push(this.sorted[i]!);
+    }
+    return out;
+  }
+}
+
+function toPointer(path: JsonPath): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 function parsePointer(pointer: string): string[] {

@@ -52,3 +52,30 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   const best = closest(name, candidates);
   return best === undefined ? '' : ` (did you mean "${best}"?)`;
 }
+
+/**
+ * Suggestions against one fixed candidate list, cached per name and bounded in total work: a huge broken file
+ * (thousands of misspelt ids against thousands of steps) must not turn suggestions quadratic.
+ */
+export class Suggester {
+  private readonly candidates: string[];
+  private readonly cache = new Map<string, string>();
+  private budget: number;
+
+  /** `budget`: how many candidate comparisons all suggestions may cost together. */
+  constructor(candidates: Iterable<string>, budget = 300_000) {
+    this.candidates = [...candidates];
+    this.budget = budget;
+  }
+
+  /** ` (did you mean "x"?)`, or an empty string (also once the budget is spent). */
+  didYouMean(name: string): string {
+    const cached = this.cache.get(name);
+    if (cached !== undefined) return cached;
+    if (this.budget < this.candidates.length) return '';
+    this.budget -= this.candidates.length;
+    const hint = didYouMean(name, this.candidates);
+    this.cache.set(name, hint);
+    return hint;
+  }
+}
