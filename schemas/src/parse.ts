@@ -54,7 +54,9 @@ function parseUnsafe(text: string): ParseResult {
   });
 
   const yamlProblems = [...source.yamlDiagnostics(), ...source.complexKeyDiagnostics()];
-  if (yamlProblems.some((d) => d.severity === 'error')) return done(yamlProblems);
+  if (yamlProblems.some((d) => d.severity === 'error')) {
+    return done(yamlProblems, { references: bestEffortReferences(source) });
+  }
   const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
   let data: unknown;
   try {
@@ -105,4 +107,16 @@ function parseUnsafe(text: string): ParseResult {
   const extra: Partial<ParseResult> = { references, data };
   if (!hasErrors(all)) extra.pipeline = normalizePipeline(data);
   return done(all, extra);
+}
+
+/**
+ * The expressions of a document with syntax errors, as far as it can be read (an editor still wants hover and
+ * completion in the parts that parse). Empty when even that fails.
+ */
+function bestEffortReferences(source: SourceDocument): TemplateReference[] {
+  try {
+    return collectReferences(source, readRaw(source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })));
+  } catch {
+    return [];
+  }
 }

@@ -195,6 +195,14 @@ steps:
     expect(r.references[0]).toMatchObject({ expression: 'inputs.a', path: ['inputs', 'a'], stepId: 'a' });
   });
 
+  test('references survive a syntax error elsewhere in the file', () => {
+    const r = parsePipeline(
+      `${HEADER}steps:\n  - id: a\n    prompt: "\${{ inputs.x }}"\n  - id: b\n    prompt: [unclosed\n`,
+    );
+    expect(r.diagnostics.map((d) => d.code)).toContain('yaml-syntax');
+    expect(r.references.map((x) => x.expression)).toEqual(['inputs.x']);
+  });
+
   test('references are exported with document offsets for editors', () => {
     const text = `${HEADER}steps:\n  - id: a\n    prompt: "hello \${{ inputs.name }}"\ninputs: { name: { default: x } }\n`;
     const [ref] = parsePipeline(text).references;
