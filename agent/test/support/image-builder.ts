@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -70,8 +70,9 @@ export function sharedLibraries(binaries: string[]): ImageFile[] {
 }
 
 /**
- * npm packages and their dependency closure (dependencies and installed optionalDependencies, resolved from the
- * root node_modules as npm hoists them), under `to`/node_modules.
+ * npm packages and the closure of their `dependencies` (resolved from the root node_modules as npm hoists them),
+ * under `to`/node_modules. Optional dependencies are not followed (they are mostly other platforms' binaries,
+ * e.g. node-llama-cpp's CUDA and Vulkan builds): name the ones wanted.
  */
 export function nodeModulesFiles(names: string[], to: string, root = repoRoot()): ImageFile[] {
   const seen = new Set<string>();
@@ -80,16 +81,37 @@ export function nodeModulesFiles(names: string[], to: string, root = repoRoot())
     const dir = join(root, 'node_modules', name);
     if (!existsSync(join(dir, 'package.json'))) return;
     seen.add(name);
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-      optionalDependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(dep);
+    // The package's own nested node_modules come with its directory; their dependencies may be hoisted.
+    for (const pkgDir of [dir, ...nestedPackages(dir)]) dependenciesOf(pkgDir).forEach(visit);
   };
   names.forEach(visit);
   return [...seen]
     .sort()
     .map((name) => ({ from: join(root, 'node_modules', name), to: join(to, 'node_modules', name) }));
+}
+
+function dependenciesOf(pkgDir: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  return Object.keys(pkg.dependencies ?? {});
+}
+
+/** Package directories under dir/node_modules, at any depth. */
+function nestedPackages(dir: string): string[] {
+  const nm = join(dir, 'node_modules');
+  if (!existsSync(nm)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(nm)) {
+    const dirs = entry.startsWith('@')
+      ? readdirSync(join(nm, entry)).map((n) => join(nm, entry, n))
+      : [join(nm, entry)];
+    for (const d of dirs) {
+      if (!existsSync(join(d, 'package.json'))) continue;
+      out.push(d, ...nestedPackages(d));
+    }
+  }
+  return out;
 }
 
 const hashes = new Map<string, string>();
@@ -168,5 +190,20 @@ export async function buildImage(docker: Docker, recipe: ImageRecipe): Promise<B
   } finally {
     await rm(stage, { recursive: true, force: true });
   }
+  await removeOlderTags(docker, recipe.name, tag);
   return { tag, built: true, ms: Date.now() - started };
+}
+
+/** Earlier builds of the same image (other content hashes) are dropped, so the engine's disk use stays bounded. */
+async function removeOlderTags(docker: Docker, name: string, keep: string): Promise<void> {
+  const images = await docker.listImages({ filters: { reference: [`orchion-test/${name}`] } });
+  for (const image of images) {
+    for (const t of image.RepoTags ?? []) {
+      if (t !== keep)
+        await docker
+          .getImage(t)
+          .remove()
+          .catch(() => undefined); // in use: kept
+    }
+  }
 }

@@ -58,7 +58,9 @@ function bundleExternals(dist: string): string[] {
   const names = new Set<string>();
   for (const file of readdirSync(dist).filter((f) => /\.(c|m)?js$/.test(f))) {
     const src = readFileSync(join(dist, file), 'utf8');
-    for (const m of src.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"]([^'"./][^'"]*)['"]/g)) {
+    for (const m of src.matchAll(
+      /(?:from\s*|import\s*\(\s*|require\s*\(\s*)['"](@?[a-z0-9][\w.@/-]*)['"]/g,
+    )) {
       const spec = m[1]!;
       if (spec.startsWith('node:') || builtins.has(spec)) continue;
       names.add(
