@@ -53,7 +53,7 @@ export {
   type RenderOptions,
   type TemplateContext,
 } from './expressions.js';
-export { collectReferences, locateExpressions, type TemplateReference } from './references.js';
+export { locateExpressions, type TemplateReference } from './references.js';
 export { StepGraph, stepGraph, type GraphStep } from './dag.js';
 export {
   describeInputs,
