@@ -7,7 +7,7 @@ import type { TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
 import type { SchedNode } from '../scheduler/types';
 import type { AttemptRow } from '../store/job-store';
-import { AdoptedLeases } from './adopted-leases';
+import { HeldSlots } from './held-slots';
 import { JobBook } from './job-book';
 import { jobOutcome } from './job-outcome';
 import { TERMINAL, attemptFromRow, type AttemptRecord, type JobRecord, type StepRecord } from './model';
@@ -23,7 +23,7 @@ const SUPERSEDED = 'superseded: no longer leased to this node';
 export class JobEngine {
   private readonly opts: Required<EngineOptions>;
   private readonly book: JobBook;
-  private readonly leases: AdoptedLeases;
+  private readonly held: HeldSlots;
   private pumpQueued = false;
 
   constructor(
@@ -32,7 +32,7 @@ export class JobEngine {
   ) {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...options };
     this.book = new JobBook(deps, this.opts.maxLogsPerJob);
-    this.leases = new AdoptedLeases(deps.scheduler);
+    this.held = new HeldSlots(deps.scheduler);
   }
 
   get activeJobs(): number {
@@ -70,7 +70,8 @@ export class JobEngine {
         for (const row of open) {
           const a = this.resume(job, job.steps.get(row.step_id)!, row);
           if (a?.state !== 'running') continue;
-          if (this.leases.has(a.nodeId!)) this.leases.adopt(a.nodeId!, a.id);
+          // The new scheduler never placed it: its slot is held outside the scheduler until it ends.
+          if (this.held.has(a.nodeId!)) this.held.hold(a.nodeId!, a.id);
           else orphans.push(a);
         }
         for (const a of orphans) this.lose(a, `node ${a.nodeId} was offline when the orchestrator restarted`);
@@ -91,7 +92,7 @@ export class JobEngine {
         if (a && a.state === 'queued') this.deps.scheduler.dequeue(a.id);
         if (a && a.state === 'running') {
           this.release(a);
-          if (a.nodeId) this.deps.dispatcher.cancel(a.nodeId, a.id, reason);
+          this.stopOnNode(a, reason);
         }
         if (a) this.book.settleAttempt(a, 'cancelled', 'cancelled', reason);
         this.book.setStep(job, step, 'cancelled', reason);
@@ -138,14 +139,14 @@ export class JobEngine {
 
   /** A node's registry record changed: keep the scheduler's view current; a node that left loses its leases. */
   nodeChanged(node: SchedNode): void {
-    this.leases.nodeChanged(node);
+    this.held.nodeChanged(node);
     if (node.state !== 'ready') {
       this.book.atomically(() => {
         for (const a of this.book.runningOn(node.id)) {
           const why = `node ${node.id} went ${node.state}`;
-          // A stale node may wake up: it must not go on with work that now runs elsewhere.
-          if (node.state === 'stale') this.deps.dispatcher.cancel(node.id, a.id, why);
           this.lose(a, why);
+          // A stale node may wake up: it must not go on with work that now runs elsewhere.
+          if (node.state === 'stale') this.stopOnNode(a, why);
         }
       });
     }
@@ -166,13 +167,20 @@ export class JobEngine {
       const a = this.book.open.get(id);
       return !a || a.state !== 'running' || a.nodeId !== nodeId;
     });
+    const still = new Set(running);
+    for (const id of superseded) this.holdUntilEnded(nodeId, id);
+    // Slots held for attempts being cancelled that the agent no longer runs are free.
+    let freed = false;
+    for (const id of this.held.heldOn(nodeId)) {
+      if (!still.has(id) && !this.book.open.has(id)) freed = this.held.release(nodeId, id) || freed;
+    }
+    if (freed) this.requestPump();
     if (superseded.length > 0) {
       // Deferred, like assignments: the agent gets its welcome first.
       setImmediate(() => {
         for (const id of superseded) this.deps.dispatcher.cancel(nodeId, id, SUPERSEDED);
       });
     }
-    const still = new Set(running);
     const suspects = this.book.runningOn(nodeId).filter((a) => !still.has(a.id));
     if (suspects.length === 0) return;
     const timer = this.deps.timer ?? nodeTimer;
@@ -193,9 +201,9 @@ export class JobEngine {
       for (const a of [...this.book.open.values()]) {
         if (a.state !== 'running' || !a.startedAt || !a.task.timeoutMs) continue;
         if (now - a.startedAt > a.task.timeoutMs + this.opts.timeoutGraceMs) {
-          if (a.nodeId) this.deps.dispatcher.cancel(a.nodeId, a.id, 'timed out');
           const after = Math.round((now - a.startedAt) / 1000);
           this.lose(a, `no answer from node ${a.nodeId} ${after}s after start`, 'timeout');
+          this.stopOnNode(a, 'timed out');
         }
       }
       this.pump();
@@ -206,7 +214,12 @@ export class JobEngine {
 
   taskUpdate(nodeId: string, u: TaskUpdate__Output): void {
     const a = this.current(nodeId, u.attemptId);
-    if (!a) return;
+    if (!a) {
+      // The final report of an attempt we stopped: the agent has freed its slot.
+      const final = u.state !== 'TASK_STATE_STARTED' && u.state !== 'TASK_STATE_UNSPECIFIED';
+      if (final && this.held.release(nodeId, u.attemptId)) this.pump();
+      return;
+    }
     const job = this.book.jobs.get(a.jobId)!;
     const step = job.steps.get(a.stepId)!;
     if (u.state === 'TASK_STATE_STARTED') {
@@ -269,12 +282,9 @@ export class JobEngine {
 
   /** An open attempt read back from the store; undefined when it cannot run any more (it is closed). */
   private resume(job: JobRecord, step: StepRecord, row: AttemptRow): AttemptRecord | undefined {
-    const cancelOnNode = (why: string) => {
-      if (row.state === 'running' && row.node_id) this.deps.dispatcher.cancel(row.node_id, row.id, why);
-    };
     if (TERMINAL.has(step.state)) {
-      // Left open by a crash after its step ended (before every change was one transaction).
-      cancelOnNode('step ended');
+      // Left open by a crash after its step ended (before every change was one transaction). If its node
+      // still runs it, it reports it when it reconnects, and it is cancelled then.
       const a = attemptFromRow(row, { task: {}, listInput: false });
       this.book.settleAttempt(a, 'cancelled', 'cancelled', `step ${step.id} ${step.state}`);
       return undefined;
@@ -289,7 +299,6 @@ export class JobEngine {
     } catch (err) {
       // Upstream outputs are stored, so this should not happen; if it does, nothing may stay open.
       const why = `cannot render the step: ${(err as Error).message}`;
-      cancelOnNode(why);
       this.book.settleAttempt(
         attemptFromRow(row, { task: {}, listInput: false }),
         'failed',
@@ -304,10 +313,25 @@ export class JobEngine {
     return a;
   }
 
-  /** A running attempt ended: its slot is free. */
+  /** A running attempt ended for the engine: the scheduler's slot (or the one held for it) is free. */
   private release(a: AttemptRecord): void {
     this.deps.scheduler.release(a.id);
-    if (a.nodeId) this.leases.release(a.nodeId, a.id);
+    if (a.nodeId) this.held.release(a.nodeId, a.id);
+  }
+
+  /** Asks the node to stop a released attempt; its slot stays held until the agent reports the end. */
+  private stopOnNode(a: AttemptRecord, reason: string): void {
+    if (!a.nodeId) return;
+    this.deps.dispatcher.cancel(a.nodeId, a.id, reason);
+    this.holdUntilEnded(a.nodeId, a.id);
+  }
+
+  /** Holds a slot of the node for an attempt it runs but should not: until its final report, or a grace. */
+  private holdUntilEnded(nodeId: string, attemptId: string): void {
+    this.held.hold(nodeId, attemptId);
+    (this.deps.timer ?? nodeTimer).setTimeout(() => {
+      if (this.held.release(nodeId, attemptId)) this.pump();
+    }, this.opts.timeoutGraceMs);
   }
 
   /** Starts every step whose needs succeeded; skips steps whose upstream failed or was cancelled. */

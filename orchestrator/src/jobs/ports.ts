@@ -40,7 +40,7 @@ export interface EngineDeps {
   sinks: EngineSinks;
   clock: Clock;
   logger: Logger;
-  /** Arms the reconnect grace; Node's timers by default. */
+  /** Arms the reconnect and cancel graces; Node's timers by default. */
   timer?: Timer;
 }
 
@@ -50,7 +50,10 @@ export interface EngineOptions {
   maxBackoffMs?: number;
   /** After an agent reconnects without an attempt we leased to it, how long to wait for its final update. */
   reconnectGraceMs?: number;
-  /** Extra time past a step's timeout before the orchestrator gives up on a silent node. */
+  /**
+   * Extra time past a step's timeout before the orchestrator gives up on a silent node; also how long the slot
+   * of an attempt being cancelled stays held when its agent does not report the end.
+   */
   timeoutGraceMs?: number;
   /** Log rows kept per job. */
   maxLogsPerJob?: number;

@@ -10,7 +10,13 @@ import type {
   TaskUpdate__Output,
 } from '@orchion/proto';
 import { pino } from 'pino';
-import { JobEngine, type Dispatcher, type EngineOptions, type EngineSinks } from '../../src/jobs/engine';
+import {
+  JobEngine,
+  type Dispatcher,
+  type EngineOptions,
+  type EngineSinks,
+  type SchedulerPort,
+} from '../../src/jobs/engine';
 import type { JobRecord } from '../../src/jobs/model';
 import { prepareJob } from '../../src/jobs/submit';
 import { jobView } from '../../src/jobs/views';
@@ -68,16 +74,20 @@ export class FakeTime implements Timer {
 export class RecordingDispatcher implements Dispatcher {
   readonly assigned: { nodeId: string; task: AssignTask }[] = [];
   readonly cancelled: { nodeId: string; attemptId: string; reason: string }[] = [];
+  /** Both, in the order they were sent. */
+  readonly sent: ({ assign: AssignTask; nodeId: string } | { cancel: string; nodeId: string })[] = [];
   readonly noSession = new Set<string>();
 
   assign(nodeId: string, task: AssignTask): boolean {
     if (this.noSession.has(nodeId)) return false;
     this.assigned.push({ nodeId, task });
+    this.sent.push({ nodeId, assign: task });
     return true;
   }
 
   cancel(nodeId: string, attemptId: string, reason: string): void {
     this.cancelled.push({ nodeId, attemptId, reason });
+    if (!this.noSession.has(nodeId)) this.sent.push({ nodeId, cancel: attemptId });
   }
 }
 
@@ -147,14 +157,23 @@ export class Harness {
     this.scheduler = new Scheduler({
       clock: this.time.clock,
       timer: this.time,
-      onWake: () => {
-        if (!this.dead) this.engine.pump();
-      },
+      onWake: () => this.engine.pump(),
     });
+    const scheduler = this.scheduler;
+    // A dead harness's engine may still have a deferred pump: it must place nothing.
+    const port: SchedulerPort = {
+      upsertNode: (n) => scheduler.upsertNode(n),
+      removeNode: (id) => void scheduler.removeNode(id),
+      enqueue: (t) => scheduler.enqueue(t),
+      dequeue: (key) => void scheduler.dequeue(key),
+      release: (key) => void scheduler.release(key),
+      schedule: () => (this.dead ? [] : scheduler.schedule()),
+      explain: (key) => scheduler.explain(key),
+    };
     this.engine = new JobEngine(
       {
         store: this.store,
-        scheduler: this.scheduler,
+        scheduler: port,
         dispatcher: this.dispatcher,
         sinks: this.sinks,
         clock: this.time.clock,
