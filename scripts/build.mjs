@@ -16,6 +16,7 @@ export const entries = [
   ['agent/src/runtimes/embedded/worker.ts', 'model-server/dist/llama-worker.js'],
   ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
   ['bench/placement.ts', 'bench/dist/placement.js'],
+  ['bench/containers.ts', 'bench/dist/containers.js'],
 ];
 
 /**

@@ -1,0 +1,180 @@
+// bench:containers — the lifecycle of a managed runtime container on a real Docker Engine (DOCKER_HOST; start one
+// with scripts/docker-engine.sh): create → start → healthy (first 2xx of its HTTP API) → first token of a streamed
+// /api/generate → stop → remove, repeated, medians printed. The same create-options and health check as the
+// agent's DockerRuntimeManager (agent/src/runtimes/docker), polled every 10 ms here for resolution. Two images:
+// fake-server (a stand-in Ollama API on the host's node: the container machinery's own cost, the baseline) and
+// model-server (Orchion's model server with llama.cpp and the tiny model: first token includes the model load),
+// plus the full DockerRuntimeManager.startRuntime → remove path on the baseline image.
+// Usage: npm run build && node bench/dist/containers.js [--runs 10] [--images fake,model-server]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type Docker from 'dockerode';
+import { createOptions } from '../agent/src/runtimes/docker/create-options';
+import { connectDocker } from '../agent/src/runtimes/docker/connect';
+import { engineInfo } from '../agent/src/runtimes/docker/engine-info';
+import { waitForHealth } from '../agent/src/runtimes/docker/health';
+import { DockerRuntimeManager } from '../agent/src/runtimes/docker/manager';
+import { ollamaPlan } from '../agent/src/runtimes/docker/ollama-plan';
+import { freeLoopbackPort } from '../agent/src/runtimes/docker/ports';
+import { fakeServerImage, hasModelServer, modelServerImage } from '../agent/test/support/images';
+
+const args = process.argv.slice(2);
+const flag = (name: string, def: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+};
+const RUNS = Number(flag('runs', '10'));
+const IMAGES = flag('images', 'fake,model-server').split(',');
+const NODE_ID = `bench-${process.pid}`;
+
+type Phase = 'create' | 'start' | 'healthy' | 'firstToken' | 'stop' | 'remove' | 'total';
+const PHASES: Phase[] = ['create', 'start', 'healthy', 'firstToken', 'stop', 'remove', 'total'];
+
+async function cycle(docker: Docker, image: string, cache: string, env: Record<string, string>) {
+  const plan = ollamaPlan({ kind: 'ollama', name: `bench-${Date.now()}`, image, modelsCache: cache, env });
+  const port = await freeLoopbackPort();
+  const t: Partial<Record<Phase, number>> = {};
+  const t0 = performance.now();
+  let mark = t0;
+  const lap = (p: Phase) => {
+    const now = performance.now();
+    t[p] = now - mark;
+    mark = now;
+  };
+  const container = await docker.createContainer(
+    createOptions(plan, { nodeId: NODE_ID, port, restartRetries: 0 }),
+  );
+  lap('create');
+  await container.start();
+  lap('start');
+  await waitForHealth({
+    name: plan.name,
+    url: `http://127.0.0.1:${port}/`,
+    timeoutMs: 60_000,
+    intervalMs: 10,
+    state: async () => ({ running: true }),
+    lastLogs: async () => [],
+  });
+  lap('healthy');
+  const res = await fetch(`http://127.0.0.1:${port}/api/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'orchion-tiny', prompt: 'Once upon a time', options: { num_predict: 4 } }),
+  });
+  if (!res.ok || !res.body) throw new Error(`generate: HTTP ${res.status} ${await res.text()}`);
+  const reader = res.body.getReader();
+  await reader.read(); // the first streamed chunk carries the first token
+  lap('firstToken');
+  await reader.cancel();
+  await container.stop({ t: 10 });
+  lap('stop');
+  await container.remove({ force: true });
+  lap('remove');
+  t.total = performance.now() - t0;
+  return t as Record<Phase, number>;
+}
+
+async function managerCycle(manager: DockerRuntimeManager, image: string): Promise<number> {
+  const t0 = performance.now();
+  const rt = await manager.startRuntime({
+    kind: 'ollama',
+    name: 'bench-manager',
+    image,
+    modelsCache: 'orchion-bench',
+  });
+  const healthy = performance.now() - t0;
+  await manager.remove(rt.name);
+  return healthy;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+async function main(): Promise<void> {
+  const { docker, endpoint } = connectDocker();
+  const info = await engineInfo(docker, endpoint);
+  if (!info.available)
+    throw new Error(`${info.reason}; start one: eval "$(scripts/docker-engine.sh start DIR)"`);
+  console.log(`# bench:containers — ${args.length ? args.join(' ') : '(defaults)'}`);
+  console.log(
+    `engine: Docker ${info.version} (API ${info.apiVersion}) at ${endpoint}; ${RUNS} runs per image, 1 warm-up`,
+  );
+  const cache = mkdtempSync(join(tmpdir(), 'orchion-bench-models-'));
+  try {
+    const images: { label: string; tag: string; env: Record<string, string> }[] = [];
+    if (IMAGES.includes('fake')) {
+      const b = await fakeServerImage(docker);
+      console.log(
+        `image fake-server: ${b.built ? `built in ${ms(b.ms)}` : `cached (hash checked in ${ms(b.ms)})`}`,
+      );
+      images.push({ label: 'fake-server (baseline)', tag: b.tag, env: {} });
+    }
+    if (IMAGES.includes('model-server')) {
+      if (!hasModelServer())
+        console.log('image model-server: skipped (model-server/dist/server.js missing: npm run build)');
+      else {
+        const b = await modelServerImage(docker);
+        const size = (await docker.getImage(b.tag).inspect()).Size;
+        console.log(
+          `image model-server: ${(size / 1e6).toFixed(0)} MB, ${b.built ? `built in ${ms(b.ms)}` : `cached (hash checked in ${ms(b.ms)})`}`,
+        );
+        images.push({
+          label: 'model-server (llama.cpp, orchion-tiny)',
+          tag: b.tag,
+          env: {
+            ORCHION_MODEL_SERVER_TINY_MODEL: '1',
+            ORCHION_MODEL_SERVER_GPU: 'false',
+            ORCHION_MODEL_SERVER_LOG_LEVEL: 'warn',
+          },
+        });
+      }
+    }
+    console.log('');
+    console.log(`| image | ${PHASES.join(' | ')} |`);
+    console.log(`|---|${PHASES.map(() => '---').join('|')}|`);
+    for (const img of images) {
+      await cycle(docker, img.tag, cache, img.env); // warm-up (page cache, model file written)
+      const runs: Record<Phase, number>[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await cycle(docker, img.tag, cache, img.env));
+      console.log(`| ${img.label} | ${PHASES.map((p) => ms(median(runs.map((r) => r[p])))).join(' | ')} |`);
+    }
+    if (IMAGES.includes('fake')) {
+      const manager = new DockerRuntimeManager({
+        nodeId: NODE_ID,
+        docker,
+        detectGpus: async () => 0,
+        onLog: () => {},
+      });
+      const fake = images[0]!.tag;
+      await managerCycle(manager, fake);
+      const starts: number[] = [];
+      for (let i = 0; i < RUNS; i++) starts.push(await managerCycle(manager, fake));
+      await manager.shutdown();
+      console.log(
+        `\nDockerRuntimeManager.startRuntime → ready (fake-server, 100 ms health poll): median ${ms(median(starts))}`,
+      );
+    }
+  } finally {
+    const left = await docker.listContainers({ all: true, filters: { label: [`orchion.node=${NODE_ID}`] } });
+    await Promise.all(
+      left.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
