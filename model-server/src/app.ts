@@ -53,7 +53,12 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
     pullFrom: options.pullFrom,
     pullChunkBytes: options.pullChunkBytes,
   };
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 32 * 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 32 * 1024 * 1024,
+    // Closing ends every connection, streams included (clients may hold idle or half-open ones).
+    forceCloseConnections: true,
+  });
   const isOpenAI = (url: string) => url.startsWith('/v1/') || url === '/v1';
 
   // Clients such as `curl -d` send JSON without a JSON content type: parse every body as JSON.

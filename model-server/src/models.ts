@@ -47,10 +47,10 @@ export async function modelFile(modelsDir: string | undefined, name: string): Pr
   }
 }
 
-/** Whole milliseconds: a copy that keeps a file's mtime (utimes) keeps its digest. */
+/** The mtime counts in whole seconds: a copy that keeps it (utimes, sub-µs rounding) keeps the digest. */
 export const fileDigest = (name: string, size: number, mtimeMs: number): string =>
   `sha256:${createHash('sha256')
-    .update(`${name}\0${size}\0${Math.floor(mtimeMs)}`)
+    .update(`${name}\0${size}\0${Math.round(mtimeMs / 1000)}`)
     .digest('hex')}`;
 
 /** Ollama's `details` block. */

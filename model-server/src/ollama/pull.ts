@@ -65,7 +65,7 @@ const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 async function copyWithProgress(
   source: string,
   target: string,
-  st: { size: number; mtime: Date; atime: Date; mtimeMs: number },
+  st: { size: number; atimeMs: number; mtimeMs: number },
   ctx: ServerContext,
   progress: (p: PullProgress) => void,
   signal: AbortSignal,
@@ -91,7 +91,7 @@ async function copyWithProgress(
       createWriteStream(partial),
       { signal },
     );
-    await utimes(partial, st.atime, st.mtime);
+    await utimes(partial, st.atimeMs / 1000, st.mtimeMs / 1000);
     await rename(partial, target);
   } catch (err) {
     await rm(partial, { force: true });

@@ -41,7 +41,12 @@ export function generateOptions(b: Body, defaultMaxTokens?: number): GenerateOpt
   }
   if (nonEmptyArray(b.tools) || nonEmptyArray(b.functions)) throw badRequest('tools are not supported');
   const out: GenerateOptions = {};
-  const maxTokens = number(b, 'max_completion_tokens') ?? number(b, 'max_tokens') ?? defaultMaxTokens;
+  // An explicit null means no limit but the runtime's (vLLM: the rest of the context), absent the API default.
+  const unlimited = b.max_tokens === null || b.max_completion_tokens === null;
+  const maxTokens =
+    number(b, 'max_completion_tokens') ??
+    number(b, 'max_tokens') ??
+    (unlimited ? undefined : defaultMaxTokens);
   if (maxTokens !== undefined) out.maxTokens = maxTokens;
   const temperature = number(b, 'temperature');
   if (temperature !== undefined) out.temperature = temperature;
