@@ -163,6 +163,7 @@ export class JobBook {
   /** An open attempt read back from the store becomes its step's current attempt again. */
   reopenAttempt(step: StepRecord, row: AttemptRow, built: Assignment): AttemptRecord {
     const a = attemptFromRow(row, built);
+    step.attempts = Math.max(step.attempts, a.attempt);
     step.current = a;
     this.open.set(a.id, a);
     return a;

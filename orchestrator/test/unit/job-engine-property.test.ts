@@ -1,7 +1,8 @@
-// Randomized: simulated agents succeed, fail (retryable or not), get killed, freeze, reconnect; jobs are
-// submitted and cancelled; the orchestrator restarts. Whatever happens, every job ends terminal once the fleet
-// is healthy again, a step never has two open attempts nor two successes, attempt numbers are consecutive and
-// within the retries, job states agree with their steps, and no scheduler slot or queue entry leaks.
+// Randomized: simulated agents (with slots, and aborts that take a while) succeed, fail (retryable or not), get
+// killed, freeze, reconnect, send stray reports; jobs are submitted and cancelled; the orchestrator restarts and
+// times attempts out. Whatever happens, every job ends terminal once the fleet is healthy again, a step never
+// has two open attempts nor two successes, attempt numbers are consecutive and within the retries, job states
+// agree with their steps, no agent is ever asked to run more than its slots, and no scheduler entry leaks.
 import { describe, expect, it } from 'vitest';
 import type { AssignTask } from '@orchion/proto';
 import { Harness, node, pipeline, tick } from './job-engine-harness';
