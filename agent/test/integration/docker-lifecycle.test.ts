@@ -4,6 +4,8 @@
  * vLLM one with vLLM-style arguments), models pulled through the Ollama API, a server that never listens failing
  * with its last log lines, idle stop and wake-up. The images are built locally (fake-server.mjs on the host's node).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerRuntimeManager, LABEL, type ContainerLogLine } from '../../src/runtimes/docker/index';
 import { removeNodeContainers, testEngine, uniqueNodeId } from '../support/engine';
@@ -166,6 +168,25 @@ describe.skipIf(!engine.info.available)('Docker runtime manager: lifecycle', () 
         filters: { label: [`${LABEL.runtime}=silent`, `${LABEL.node}=${nodeId}`] },
       }),
     ).toEqual([]);
+  });
+
+  it('refuses a fixed port that something else already listens on', async () => {
+    const server = createServer((_req, res) => res.end('Ollama is running')); // would pass the health check
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await expect(
+        manager.startRuntime({ kind: 'ollama', name: 'taken', image, port }),
+      ).rejects.toMatchObject({
+        code: 'start-failed',
+        message: `taken: port ${port} on 127.0.0.1 is already in use`,
+      });
+    } finally {
+      server.close();
+    }
+    const rt = await manager.startRuntime({ kind: 'ollama', name: 'taken', image, port });
+    expect(rt.port).toBe(port);
+    await manager.remove('taken');
   });
 
   it('stops an idle vLLM-style container and starts it again for the next request', async () => {

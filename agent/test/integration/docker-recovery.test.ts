@@ -98,6 +98,20 @@ describe.skipIf(!engine.info.available)('Docker runtime manager: crashes and ado
     await waitFor(() => rt.state === 'ready' && rt.restarts === 2, 15_000);
   });
 
+  it('a server that exits non-zero is restarted (by the engine’s on-failure policy or the manager) and reported', async () => {
+    const crashes: CrashReport[] = [];
+    const m = newManager(node('exit'), { onCrash: (r) => crashes.push(r) });
+    const rt = await m.startRuntime({ kind: 'ollama', image });
+    await fetch(`${rt.baseUrl}/crash`, { method: 'POST' }).catch(() => undefined);
+    await waitFor(() => crashes.length === 1);
+    expect(crashes[0]).toMatchObject({ exitCode: 3, willRestart: true });
+    expect(crashes[0]!.lastLogs.join('\n')).toContain('crashing on request (exit 3)');
+    await waitFor(() => rt.state === 'ready', 15_000);
+    expect(rt.restarts).toBe(1);
+    expect(await (await fetch(rt.baseUrl)).text()).toBe('Ollama is running');
+    expect(crashes.length).toBe(1);
+  });
+
   it('gives up after too many consecutive failed restarts and says so', async () => {
     const crashes: CrashReport[] = [];
     const m = newManager(node('giveup'), {

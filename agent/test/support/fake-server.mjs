@@ -2,6 +2,7 @@
 // of the Ollama and OpenAI HTTP APIs for lifecycle tests and the container benchmark. It echoes the prompt's
 // words as tokens (`options.token_delay_ms` on /api/generate slows them down). Port: OLLAMA_HOST (Ollama style) or `MODEL --host H --port P --served-model-name N` (vLLM style).
 //   --never-listen   log lines forever but never open the port (health-timeout tests)
+//   POST /crash      exit with code 3 at once (crash tests)
 import { createServer } from 'node:http';
 
 const argv = process.argv.slice(2);
@@ -44,6 +45,10 @@ async function handle(req, res) {
     return json(res, {
       models: [...models].map((name) => ({ name: name.includes(':') ? name : `${name}:latest` })),
     });
+  }
+  if (req.method === 'POST' && url.pathname === '/crash') {
+    console.error('fake server: crashing on request (exit 3)');
+    process.exit(3);
   }
   if (req.method === 'POST' && url.pathname === '/api/pull') return pull(res, body.model ?? body.name);
   if (req.method === 'POST' && url.pathname === '/api/generate') return generate(res, body);

@@ -21,7 +21,7 @@ import { ManagedContainer, type ManagedRuntime } from './managed-container.js';
 import { pullOllamaModels, type ModelPullProgress } from './ollama-pull.js';
 import { planFor } from './plan-for.js';
 import type { ContainerPlan } from './plan.js';
-import { freeLoopbackPort } from './ports.js';
+import { freeLoopbackPort, loopbackPortFree } from './ports.js';
 import type { ContainerSpec } from './specs.js';
 
 export interface ContainerLogLine {
@@ -238,6 +238,13 @@ export class DockerRuntimeManager {
     const deviceRequests = gpuDeviceRequests(plan.name, plan.gpus, await this.detectedGpus());
     await this.requireEngine();
     await this.watchEvents();
+    if (plan.port !== undefined && !(await loopbackPortFree(plan.port))) {
+      // Another server there would answer our health check: refuse rather than adopt a stranger.
+      throw new ContainerError(
+        'start-failed',
+        `${plan.name}: port ${plan.port} on 127.0.0.1 is already in use`,
+      );
+    }
     const port = plan.port ?? (await freeLoopbackPort());
     await ensureImage(this.docker, plan.image, so.onImageProgress);
     const options = createOptions(plan, {
@@ -247,6 +254,10 @@ export class DockerRuntimeManager {
       restartRetries: this.o.restartPolicyRetries ?? 3,
     });
     const container = await this.createContainer(options);
+    if (this.closed) {
+      await this.removeContainer(container);
+      throw new ContainerError('closed', 'the Docker runtime manager shut down during the start');
+    }
     const entry = new ManagedContainer({
       container,
       name: plan.name,
@@ -517,6 +528,7 @@ export class DockerRuntimeManager {
   // ------------------------------------------------------------------------------------------------ idleness
 
   private startIdleSweep(): void {
+    if (this.idleTimer) return;
     this.idleTimer = setInterval(() => {
       const now = Date.now();
       for (const entry of this.entries.values()) {

@@ -16,3 +16,12 @@ export function freeLoopbackPort(): Promise<number> {
     });
   });
 }
+
+/** Whether nothing listens on 127.0.0.1:port (a fixed port given in a spec). */
+export function loopbackPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

@@ -2,6 +2,8 @@
  * A vLLM OpenAI-compatible server in a container, one per served model: the official image's entrypoint
  * (`vllm serve`) with the model as its first argument, bound to a loopback port, the Hugging Face cache in a volume,
  * host IPC (vLLM's tensor-parallel workers share memory through /dev/shm), GPUs by count. Health is GET /health.
+ * Images from before the `vllm serve` entrypoint (python -m vllm.entrypoints.openai.api_server) take `--model`
+ * instead of the positional model: use a current image.
  */
 import { cacheMount, envList, KIND_DEFAULTS, type ContainerPlan } from './plan.js';
 import { DEFAULT_IMAGES, type VllmSpec } from './specs.js';
