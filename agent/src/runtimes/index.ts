@@ -20,3 +20,10 @@ export {
   type EmbeddedRuntimeOptions,
   type WorkerConfig,
 } from './embedded/index.js';
+export {
+  OllamaRuntime,
+  ollamaDisplayName,
+  type OllamaRuntimeOptions,
+  type OllamaPullProgress,
+} from './ollama/index.js';
+export { OpenAIRuntime, openaiApiRoot, type OpenAIRuntimeOptions } from './openai/index.js';

@@ -1,0 +1,1 @@
+export { OpenAIRuntime, apiRoot as openaiApiRoot, type OpenAIRuntimeOptions } from './runtime.js';
