@@ -33,7 +33,7 @@ export interface StepView {
   /** Stop reason, token counts, duration and dimensions of the successful attempt. */
   result: Record<string, unknown> | null;
   error: string | null;
-  /** Why a queued step is not running yet (no node serves the model, nodes busy, retry backoff …). */
+  /** Why the step's next attempt is not running yet (no node serves the model, nodes busy, retry backoff …). */
   waitingFor: string | null;
   startedAt: string | null;
   finishedAt: string | null;

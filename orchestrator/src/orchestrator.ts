@@ -107,7 +107,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
             jobStore,
             job,
             step,
-            step.current ? jobs.waitingReason(step.current.id) : null,
+            step.current?.state === 'queued' ? jobs.waitingReason(step.current.id) : null,
           ),
         }),
       logs: (jobId, entries) => hub.publish(jobId, entries),

@@ -68,7 +68,7 @@ export function stepView(
     output: row.output === null ? null : (JSON.parse(row.output) as unknown),
     result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
     error: row.error,
-    waitingFor: row.state === 'queued' ? waitingFor : null,
+    waitingFor,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     attempts: attempts.map(attemptView),
