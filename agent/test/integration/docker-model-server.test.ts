@@ -2,14 +2,19 @@
  * Orchion's model server (model-server/dist/server.js, from `npm run build`) in a container managed like an Ollama
  * server: its image is built from the bundle, node-llama-cpp and its linux-x64 binaries on the host's node
  * (agent/test/support/images.ts), started from an `ollama` spec with a host models dir, and a real llama.cpp
- * completion comes back through the container's Ollama API with plain fetch. Needs scripts/docker-engine.sh
+ * completion comes back through the container's Ollama API with plain fetch, and through ContainerRuntime (the
+ * Runtime the executor would use, over OllamaRuntime). Needs scripts/docker-engine.sh
  * (see agent/test/support/engine.ts) and a build.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DockerRuntimeManager, type ContainerLogLine } from '../../src/runtimes/docker/index';
+import {
+  ContainerRuntime,
+  DockerRuntimeManager,
+  type ContainerLogLine,
+} from '../../src/runtimes/docker/index';
 import { removeNodeContainers, testEngine, uniqueNodeId } from '../support/engine';
 import { hasModelServer, modelServerImage } from '../support/images';
 
@@ -72,6 +77,23 @@ describe.skipIf(!engine.info.available || !hasModelServer())('model-server in a 
     expect(body.eval_count).toBeGreaterThan(0);
     expect(body.response.length).toBeGreaterThan(0);
     expect(logs.some((l) => l.text.includes('orchion model-server listening on'))).toBe(true);
+
+    // The same container as the executor sees it: a Runtime over OllamaRuntime.
+    const runtime = new ContainerRuntime({ manager, runtime: rt.name });
+    expect((await runtime.listModels()).map((m) => [m.name, m.runtime])).toContainEqual([
+      'orchion-tiny',
+      'model-server',
+    ]);
+    const tokens: string[] = [];
+    const result = await runtime.complete({
+      model: 'orchion-tiny',
+      prompt: 'Once upon a time',
+      options: { maxTokens: 8 },
+      onToken: (t) => tokens.push(t),
+    });
+    expect(result.completionTokens).toBeGreaterThan(0);
+    expect(tokens.join('')).toBe(result.text);
+    await runtime.close();
     await manager.remove(rt.name);
   });
 });

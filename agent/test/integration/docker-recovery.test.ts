@@ -6,7 +6,13 @@
  * containers unless told to keep them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerRuntimeManager, LABEL, type CrashReport } from '../../src/runtimes/docker/index';
+import {
+  ContainerRuntime,
+  DockerRuntimeManager,
+  LABEL,
+  type CrashReport,
+} from '../../src/runtimes/docker/index';
+import { isRuntimeError } from '../../src/runtimes/errors';
 import { removeNodeContainers, testEngine, uniqueNodeId } from '../support/engine';
 import { fakeServerImage } from '../support/images';
 
@@ -112,6 +118,28 @@ describe.skipIf(!engine.info.available)('Docker runtime manager: crashes and ado
     expect(crashes.length).toBe(1);
   });
 
+  it('as a Runtime: a generation cut by a crash fails as runtime-crashed, the next one runs after the restart', async () => {
+    const m = newManager(node('rt-crash'));
+    const rt = await m.startRuntime({ kind: 'ollama', image, env: { FAKE_TOKEN_DELAY_MS: '20' } });
+    const runtime = new ContainerRuntime({ manager: m, runtime: rt.name });
+    const tokens: string[] = [];
+    const outcome = runtime
+      .complete({ model: 'fake', prompt: 'word '.repeat(500), onToken: (t) => tokens.push(t) })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    await waitFor(() => tokens.length >= 3);
+    await docker.getContainer(rt.containerId).kill();
+    const err = await outcome;
+    expect(isRuntimeError(err, 'runtime-crashed')).toBe(true);
+    expect((err as Error).message).toMatch(/ollama: the container exited with code 137/);
+    await waitFor(() => rt.state === 'ready', 15_000);
+    const ok = await runtime.complete({ model: 'fake', prompt: 'hello again' });
+    expect(ok.text).toBe('hello again');
+    await runtime.close();
+  });
+
   it('gives up after too many consecutive failed restarts and says so', async () => {
     const crashes: CrashReport[] = [];
     const m = newManager(node('giveup'), {
@@ -123,6 +151,12 @@ describe.skipIf(!engine.info.available)('Docker runtime manager: crashes and ado
     await waitFor(() => rt.state === 'failed');
     expect(crashes[0]?.willRestart).toBe(false);
     await expect(m.acquire('ollama')).rejects.toMatchObject({ code: 'unavailable' });
+    // As a Runtime: refused at once as unavailable (retryable elsewhere), not hung.
+    const runtime = new ContainerRuntime({ manager: m, runtime: 'ollama' });
+    await expect(runtime.complete({ model: 'fake', prompt: 'x' })).rejects.toMatchObject({
+      code: 'runtime-unavailable',
+      message: 'ollama is down: it kept crashing and the agent gave up restarting it',
+    });
   });
 
   it('adopts the running container after an agent restart instead of starting a duplicate', async () => {

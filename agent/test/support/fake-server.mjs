@@ -1,6 +1,6 @@
 // A stand-in inference server for container tests (runs inside a test image on the host's `node`): just enough
 // of the Ollama and OpenAI HTTP APIs for lifecycle tests and the container benchmark. It echoes the prompt's
-// words as tokens (`options.token_delay_ms` on /api/generate slows them down). Port: OLLAMA_HOST (Ollama style) or `MODEL --host H --port P --served-model-name N` (vLLM style).
+// words as tokens (`options.token_delay_ms` on /api/generate, or FAKE_TOKEN_DELAY_MS, slows them down). Port: OLLAMA_HOST (Ollama style) or `MODEL --host H --port P --served-model-name N` (vLLM style).
 //   --never-listen   log lines forever but never open the port (health-timeout tests)
 //   POST /crash      exit with code 3 at once (crash tests)
 import { createServer } from 'node:http';
@@ -82,7 +82,7 @@ async function generate(res, body) {
   if (body.stream === false) {
     return json(res, { model: body.model, response: tokens.join(''), done: true, eval_count: tokens.length });
   }
-  const delay = Number(body.options?.token_delay_ms ?? 0);
+  const delay = Number(body.options?.token_delay_ms ?? process.env.FAKE_TOKEN_DELAY_MS ?? 0);
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   for (const t of tokens) {
     res.write(JSON.stringify({ model: body.model, response: t, done: false }) + '\n');

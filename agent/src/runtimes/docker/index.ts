@@ -1,4 +1,5 @@
 export { DockerRuntimeManager } from './manager.js';
+export { ContainerRuntime, type ContainerRuntimeOptions } from './container-runtime.js';
 export type {
   ContainerLogLine,
   CrashReport,

@@ -83,6 +83,13 @@ export interface RuntimeLease {
 
 const LOG_TAIL = 20;
 
+const describeState = (state: string): string =>
+  state === 'crashed'
+    ? 'restarting after a crash'
+    : state === 'failed'
+      ? 'down: it kept crashing and the agent gave up restarting it'
+      : state;
+
 export class DockerRuntimeManager {
   readonly docker: Docker;
   readonly endpoint: string;
@@ -181,10 +188,7 @@ export class DockerRuntimeManager {
       });
     }
     if (entry.state !== 'ready') {
-      throw new ContainerError(
-        'unavailable',
-        `${name} is ${entry.state === 'crashed' ? 'restarting after a crash' : entry.state}`,
-      );
+      throw new ContainerError('unavailable', `${name} is ${describeState(entry.state)}`);
     }
     entry.inFlight++;
     entry.lastUsed = Date.now();
