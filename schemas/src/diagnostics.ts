@@ -60,14 +60,30 @@ export const DIAGNOSTIC_CODES = [
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
+/** Codes of the YAML layer, shared by every document kind (pipelines, agent configs). */
+export type YamlCode =
+  'yaml-syntax' | 'yaml-warning' | 'yaml-alias-limit' | 'duplicate-key' | 'empty-document' | 'internal-error';
+
+/** Codes of the JSON Schema layer, shared by every document kind. */
+export type SchemaCode =
+  | 'schema-required'
+  | 'schema-type'
+  | 'schema-additional-property'
+  | 'schema-enum'
+  | 'schema-pattern'
+  | 'schema-range'
+  | 'schema-invalid'
+  | 'invalid-duration';
+
 export interface RelatedInformation {
   message: string;
   range: Range;
 }
 
-export interface Diagnostic {
+/** A located problem. `C` is the set of codes of the document kind (pipeline codes by default). */
+export interface Diagnostic<C extends string = DiagnosticCode> {
   severity: Severity;
-  code: DiagnosticCode;
+  code: C;
   /** Human-readable, one line. */
   message: string;
   /** The exact key or value concerned. */
@@ -81,7 +97,7 @@ export function zeroRange(): Range {
 }
 
 /** Sorts by position, then severity (errors first), then message; stable for equal diagnostics. */
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+export function sortDiagnostics<D extends Diagnostic<string>>(diagnostics: readonly D[]): D[] {
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return [...diagnostics].sort(
     (a, b) =>
@@ -92,7 +108,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   );
 }
 
-export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+export function hasErrors(diagnostics: readonly Pick<Diagnostic<string>, 'severity'>[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
@@ -100,7 +116,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  * `FILE:LINE:COL: error|warning|info: message [code]`, with 1-based line and column, as compilers print
  * them (editors and CI annotators recognise the shape).
  */
-export function formatDiagnostic(file: string, d: Diagnostic): string {
+export function formatDiagnostic(file: string, d: Diagnostic<string>): string {
   const { line, character } = d.range.start;
   return `${file}:${line + 1}:${character + 1}: ${d.severity}: ${d.message} [${d.code}]`;
 }

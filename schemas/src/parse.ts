@@ -3,7 +3,7 @@ import { checkCycles, checkNeeds, checkStepIds, checkStepKinds } from './check-s
 import { checkReferences, checkUnevaluated, checkUnusedInputs } from './check-references.js';
 import { checkInputDeclarations, checkTimeouts } from './check-values.js';
 import { StepGraph } from './dag.js';
-import { zeroRange, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { normalizePipeline } from './normalize.js';
 import { checkOutputSchemas } from './output-schema.js';
 import type { Pipeline } from './pipeline.js';
@@ -11,6 +11,7 @@ import { readRaw } from './raw.js';
 import { collectReferences, type TemplateReference } from './references.js';
 import { schemaDiagnostics } from './schema.js';
 import { MAX_ALIAS_COUNT, SourceDocument } from './source.js';
+import { internalError, readYamlData } from './yaml-data.js';
 
 export interface ParseResult {
   /** The typed, normalised pipeline; present exactly when no diagnostic is an error. */
@@ -30,17 +31,7 @@ export function parsePipeline(text: string): ParseResult {
   try {
     return parseUnsafe(typeof text === 'string' ? text : String(text));
   } catch (e) {
-    return {
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'internal-error',
-          message: `internal error while checking the pipeline: ${e instanceof Error ? e.message : String(e)}`,
-          range: zeroRange(),
-        },
-      ],
-      references: [],
-    };
+    return { diagnostics: [internalError('pipeline', e)], references: [] };
   }
 }
 
@@ -53,36 +44,15 @@ function parseUnsafe(text: string): ParseResult {
     ...extra,
   });
 
-  const yamlProblems = [...source.yamlDiagnostics(), ...source.complexKeyDiagnostics()];
-  if (yamlProblems.some((d) => d.severity === 'error')) {
-    return done(yamlProblems, { references: bestEffortReferences(source) });
+  const read = readYamlData(source, {
+    file: 'a pipeline file',
+    emptyMessage: 'the document is empty: a pipeline needs apiVersion, kind, metadata and steps',
+  });
+  if (!read.ok) {
+    return done(read.diagnostics, read.syntax ? { references: bestEffortReferences(source) } : {});
   }
-  const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
-  let data: unknown;
-  try {
-    data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const bomb = e instanceof ReferenceError && /alias/i.test(e.message);
-    diagnostics.push({
-      severity: 'error',
-      code: bomb ? 'yaml-alias-limit' : 'yaml-syntax',
-      message: bomb
-        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): the document looks like an alias bomb`
-        : `cannot read the YAML: ${e instanceof Error ? e.message : String(e)}`,
-      range: bomb ? source.firstAliasRange() : zeroRange(),
-    });
-    return done(diagnostics);
-  }
-
-  if (data === null || data === undefined) {
-    diagnostics.push({
-      severity: 'error',
-      code: 'empty-document',
-      message: 'the document is empty: a pipeline needs apiVersion, kind, metadata and steps',
-      range: zeroRange(),
-    });
-    return done(diagnostics);
-  }
+  const { data } = read;
+  const diagnostics: Diagnostic[] = read.diagnostics;
 
   const schema = schemaDiagnostics(source, data);
   const raw = readRaw(data);

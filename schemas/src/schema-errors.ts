@@ -1,7 +1,11 @@
-/** Turns one ajv error into a readable diagnostic located on the YAML key or value it concerns. */
+/**
+ * Turns one ajv error into a readable diagnostic located on the YAML key or value it concerns. The translation is
+ * shared by every document kind; a `SchemaErrorProfile` supplies what differs (how values are named, which
+ * subschemas are durations, special cases). `toDiagnostic` is the pipeline's.
+ */
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import pipelineSchemaJson from '../pipeline.schema.json' with { type: 'json' };
-import type { Diagnostic } from './diagnostics.js';
+import type { Diagnostic, SchemaCode } from './diagnostics.js';
 import type { JsonPath, SourceDocument } from './source.js';
 import { didYouMean } from './suggest.js';
 import { describeValue, isPlainObject } from './values.js';
@@ -20,15 +24,41 @@ function asSchema(v: unknown): Schema {
   return typeof v === 'object' && v !== null ? (v as Schema) : {};
 }
 
-/** How the value at `path` is named in messages: `"retries"`, `step "a"`, `steps[1]`, `the pipeline`. */
-function subject(path: readonly string[], data: unknown): string {
-  if (path.length === 0) return 'the pipeline';
+export interface SpecialContext {
+  source: SourceDocument;
+  /** The instance path, split. */
+  path: string[];
+  /** How the value is named in messages. */
+  name: string;
+  data: unknown;
+}
+
+export interface SchemaErrorProfile<C extends string> {
+  /** The whole document in messages: `the pipeline`. */
+  document: string;
+  /** The document with an article, in "… must be a mapping": `a pipeline`. */
+  aDocument: string;
+  /** A special name for the value at `path` (`step "a"`), or undefined for the default (`"retries"`, `steps[1]`). */
+  name?(path: readonly string[], data: unknown): string | undefined;
+  /** Subschemas whose pattern and bound errors are `invalid-duration`. */
+  durations?: ReadonlySet<unknown>;
+  /**
+   * Handles an error before the shared translation: a diagnostic, null to drop the error, undefined to
+   * translate it as usual. `name` is how the value is named in messages.
+   */
+  special?(e: ErrorObject, ctx: SpecialContext): Diagnostic<C> | null | undefined;
+}
+
+/** How the value at `path` is named in messages: `"retries"`, `steps[1]`, the document, or the profile's name. */
+function subject<C extends string>(
+  profile: SchemaErrorProfile<C>,
+  path: readonly string[],
+  data: unknown,
+): string {
+  if (path.length === 0) return profile.document;
+  const special = profile.name?.(path, data);
+  if (special !== undefined) return special;
   const last = path[path.length - 1]!;
-  if (path.length === 2 && path[0] === 'steps') {
-    const steps = isPlainObject(data) && Array.isArray(data.steps) ? (data.steps as unknown[]) : [];
-    const step = steps[Number(last)];
-    if (isPlainObject(step) && typeof step.id === 'string') return `step "${step.id}"`;
-  }
   if (/^\d+$/.test(last) && path.length >= 2) return `${path[path.length - 2]}[${last}]`;
   return `"${last}"`;
 }
@@ -62,33 +92,76 @@ const STEP_KIND_BRANCHES = new Set<unknown>((defs.step?.oneOf as unknown[] | und
 const DURATION = defs.duration;
 const OUTPUT_SCHEMA = defs.outputSchema;
 
+const PIPELINE_PROFILE: SchemaErrorProfile<SchemaCode | 'output-schema-unsupported'> = {
+  document: 'the pipeline',
+  aDocument: 'a pipeline',
+  name(path, data) {
+    if (path.length !== 2 || path[0] !== 'steps') return undefined;
+    const steps = isPlainObject(data) && Array.isArray(data.steps) ? (data.steps as unknown[]) : [];
+    const step = steps[Number(path[1])];
+    return isPlainObject(step) && typeof step.id === 'string' ? `step "${step.id}"` : undefined;
+  },
+  durations: new Set([DURATION]),
+  special(e, { source, path }) {
+    // "Exactly one of prompt / messages / embed" is reported by the semantic checks, with better wording.
+    if (STEP_KIND_BRANCHES.has(e.parentSchema) || (e.keyword === 'oneOf' && e.parentSchema === defs.step)) {
+      return null;
+    }
+    if (e.keyword === 'additionalProperties' && e.parentSchema === OUTPUT_SCHEMA) {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(asSchema(asSchema(e.parentSchema).properties));
+      const hint = didYouMean(extra, known);
+      return {
+        severity: 'error',
+        code: 'output-schema-unsupported',
+        message: `keyword "${extra}" is not supported in output.schema${hint || ' (structured output supports: ' + known.join(', ') + ')'}`,
+        range: source.keyRange([...path, extra]),
+      };
+    }
+    return undefined;
+  },
+};
+
+/** The pipeline's translation of an ajv error (undefined: not reported). */
 export function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unknown): Diagnostic | undefined {
+  return translateSchemaError(source, e, data, PIPELINE_PROFILE);
+}
+
+/** Translates one ajv error with a profile; undefined when the error is not reported on its own. */
+export function translateSchemaError<C extends string>(
+  source: SourceDocument,
+  e: ErrorObject,
+  data: unknown,
+  profile: SchemaErrorProfile<C>,
+): Diagnostic<C | SchemaCode> | undefined {
   const path = parsePointer(e.instancePath);
   const jsonPath: JsonPath = path;
   const parent = asSchema(e.parentSchema);
-  const name = subject(path, data);
+  const name = subject(profile, path, data);
   const error = (
-    code: Diagnostic['code'],
+    code: SchemaCode,
     message: string,
     range = source.valueRange(jsonPath),
-  ): Diagnostic => ({
+  ): Diagnostic<SchemaCode> => ({
     severity: 'error',
     code,
     message,
     range,
   });
 
-  // "Exactly one of prompt / messages / embed" is reported by the semantic checks, with better wording.
-  if (STEP_KIND_BRANCHES.has(e.parentSchema) || (e.keyword === 'oneOf' && e.parentSchema === defs.step)) {
-    return undefined;
-  }
+  const special = profile.special?.(e, { source, path, name, data });
+  if (special === null) return undefined;
+  if (special !== undefined) return special;
   // The `pattern` error that follows already names the offending property name.
   if (e.keyword === 'propertyNames') return undefined;
+  // A failed `if`/`then` is reported by the errors of its `then`.
+  if (e.keyword === 'if') return undefined;
+  const isDuration = profile.durations?.has(e.parentSchema) ?? false;
 
   switch (e.keyword) {
     case 'required': {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
-      const where = path.length === 0 ? 'the pipeline' : name;
+      const where = path.length === 0 ? profile.document : name;
       return error(
         'schema-required',
         `${where} is missing required property "${missing}"`,
@@ -99,14 +172,6 @@ export function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unkno
       const extra = String((e.params as { additionalProperty: string }).additionalProperty);
       const keyRange = source.keyRange([...path, extra]);
       const known = Object.keys(asSchema(parent.properties));
-      if (e.parentSchema === OUTPUT_SCHEMA) {
-        const hint = didYouMean(extra, known);
-        return error(
-          'output-schema-unsupported',
-          `keyword "${extra}" is not supported in output.schema${hint || ' (structured output supports: ' + known.join(', ') + ')'}`,
-          keyRange,
-        );
-      }
       const hint = didYouMean(extra, known);
       const where = path.length === 0 ? '' : ` in ${name}`;
       return error('schema-additional-property', `unknown property "${extra}"${where}${hint}`, keyRange);
@@ -116,7 +181,11 @@ export function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unkno
       const expected = list(wanted.map((t) => TYPE_NAMES[t] ?? t));
       if (path.length === 0) {
         const got = describeValue(e.data, true);
-        return error('schema-type', `a pipeline must be a mapping, got ${got}`, source.anchorRange([]));
+        return error(
+          'schema-type',
+          `${profile.aDocument} must be a mapping, got ${got}`,
+          source.anchorRange([]),
+        );
       }
       return error('schema-type', `${name} must be ${expected}, got ${describeValue(e.data, true)}`);
     }
@@ -150,7 +219,7 @@ export function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unkno
           source.keyRange([...path, e.propertyName]),
         );
       }
-      if (e.parentSchema === DURATION) {
+      if (isDuration) {
         return error('invalid-duration', `${name} ${because}, got ${describeValue(e.data, true)}`);
       }
       const what = typeof e.data === 'string' ? `"${truncate(e.data, 40)}"` : describeValue(e.data, true);
@@ -167,7 +236,7 @@ export function toDiagnostic(source: SourceDocument, e: ErrorObject, data: unkno
         '>': 'greater than',
         '<': 'less than',
       };
-      const code = e.parentSchema === DURATION ? 'invalid-duration' : 'schema-range';
+      const code = isDuration ? 'invalid-duration' : 'schema-range';
       return error(
         code,
         `${name} must be ${words[comparison] ?? comparison} ${limit}, got ${JSON.stringify(e.data)}`,

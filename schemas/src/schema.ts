@@ -1,7 +1,7 @@
 /** The pipeline JSON Schema and its validation: ajv errors collected per step, alternatives collapsed, then translated. */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import pipelineSchemaJson from '../pipeline.schema.json' with { type: 'json' };
-import type { Diagnostic } from './diagnostics.js';
+import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { JsonPath, SourceDocument } from './source.js';
 import { parsePointer, toDiagnostic } from './schema-errors.js';
 import { isPlainObject } from './values.js';
@@ -65,8 +65,8 @@ export function validateAgainstSchema(data: unknown): ErrorObject[] {
   return errors;
 }
 
-export interface SchemaCheck {
-  diagnostics: Diagnostic[];
+export interface SchemaCheck<C extends string = DiagnosticCode> {
+  diagnostics: Diagnostic<C>[];
   /** Paths of properties the schema does not know (later checks skip what is under them). */
   unknownPaths: JsonPath[];
   /** Whether the schema found an error at `path` or below it. */
@@ -75,10 +75,20 @@ export interface SchemaCheck {
 
 /** Validates `data` (converted from `source`) and maps every ajv error to a readable, located diagnostic. */
 export function schemaDiagnostics(source: SourceDocument, data: unknown): SchemaCheck {
-  const diagnostics: Diagnostic[] = [];
+  return checkSchemaErrors(validateAgainstSchema(data), (e) => toDiagnostic(source, e, data));
+}
+
+/**
+ * Maps ajv errors (of any document kind) to diagnostics with `translate`: alternatives collapsed, duplicates
+ * dropped, unknown properties recorded.
+ */
+export function checkSchemaErrors<C extends string>(
+  errors: ErrorObject[],
+  translate: (e: ErrorObject) => Diagnostic<C> | undefined,
+): SchemaCheck<C> {
+  const diagnostics: Diagnostic<C>[] = [];
   const unknownPaths: JsonPath[] = [];
   const seen = new Set<string>();
-  const errors = validateAgainstSchema(data);
   const index = new PointerIndex(errors);
   const hasErrorsUnder = (path: JsonPath): boolean => index.under(toPointer(path)).length > 0;
   for (const error of collapseAlternatives(errors)) {
@@ -86,7 +96,7 @@ export function schemaDiagnostics(source: SourceDocument, data: unknown): Schema
       const extra = String((error.params as { additionalProperty: string }).additionalProperty);
       unknownPaths.push([...parsePointer(error.instancePath), extra]);
     }
-    const d = toDiagnostic(source, error, data);
+    const d = translate(error);
     if (d === undefined) continue;
     const key = `${d.code}|${d.message}|${d.range.start.line}:${d.range.start.character}`;
     if (seen.has(key)) continue;

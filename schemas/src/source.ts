@@ -1,5 +1,5 @@
 /**
- * The YAML layer: parses a pipeline file into a yaml `Document` that keeps source offsets, converts its
+ * The YAML layer: parses a pipeline (or agent config) file into a yaml `Document` that keeps source offsets, converts its
  * problems to diagnostics, and maps JSON paths (as ajv and the semantic checks see the data) back to the
  * key or value nodes they came from.
  */
@@ -15,7 +15,7 @@ import {
   type Pair,
   type YAMLError,
 } from 'yaml';
-import { zeroRange, type Diagnostic, type Position, type Range } from './diagnostics.js';
+import { zeroRange, type Diagnostic, type Position, type Range, type YamlCode } from './diagnostics.js';
 
 export type PathSegment = string | number;
 export type JsonPath = readonly PathSegment[];
@@ -96,15 +96,18 @@ export class SourceDocument {
     return this.range(start, end);
   }
 
-  /** Converts the parse's errors and warnings, except duplicate keys (see `duplicateKeyDiagnostics`). */
-  yamlDiagnostics(): Diagnostic[] {
-    const out: Diagnostic[] = [];
+  /**
+   * Converts the parse's errors and warnings, except duplicate keys (see `duplicateKeyDiagnostics`). `file`
+   * names the kind of file in messages (`a pipeline file`).
+   */
+  yamlDiagnostics(file = 'a pipeline file'): Diagnostic<YamlCode>[] {
+    const out: Diagnostic<YamlCode>[] = [];
     const convert = (e: YAMLError, severity: 'error' | 'warning'): void => {
       const [start, wholeEnd] = e.pos;
       let end = wholeEnd;
       let message = e.message.replace(/\s+at line \d+, column \d+:[\s\S]*$/, '').trim();
       if (e.code === 'MULTIPLE_DOCS') {
-        message = 'a pipeline file holds exactly one YAML document (remove "---")';
+        message = `${file} holds exactly one YAML document (remove "---")`;
         end = Math.min(end, this.lineEnd(start));
       }
       out.push({
@@ -120,8 +123,8 @@ export class SourceDocument {
   }
 
   /** Duplicate keys in any mapping, each pointing back at the first occurrence. */
-  duplicateKeyDiagnostics(): Diagnostic[] {
-    const out: Diagnostic[] = [];
+  duplicateKeyDiagnostics(): Diagnostic<YamlCode>[] {
+    const out: Diagnostic<YamlCode>[] = [];
     visit(this.doc, {
       Map: (_key, map) => {
         const seen = new Map<string, Node>();
@@ -147,8 +150,8 @@ export class SourceDocument {
   }
 
   /** Non-scalar (collection) keys, which JSON cannot represent. */
-  complexKeyDiagnostics(): Diagnostic[] {
-    const out: Diagnostic[] = [];
+  complexKeyDiagnostics(): Diagnostic<YamlCode>[] {
+    const out: Diagnostic<YamlCode>[] = [];
     visit(this.doc, {
       Pair: (_key, pair) => {
         if (pair.key !== null && pair.key !== undefined && !isScalar(pair.key) && !isAlias(pair.key)) {
