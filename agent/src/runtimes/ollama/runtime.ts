@@ -10,8 +10,9 @@
  * end-of-generation token and a stop sequence: both are reported as 'eogToken'.
  */
 import { RuntimeError } from '../errors.js';
-import { guardedCall, HttpClient } from '../http/client.js';
-import { closedError, streamGeneration, type GenerationEvent } from '../http/generation.js';
+import { HttpRuntime } from '../http/base.js';
+import { HttpClient } from '../http/client.js';
+import type { GenerationEvent } from '../http/generation.js';
 import { readNdjson } from '../http/lines.js';
 import { checkEmbedInput, checkMessages, checkOptions } from '../requests.js';
 import type {
@@ -23,7 +24,6 @@ import type {
   GenerateResult,
   ModelInfo,
   Runtime,
-  TokenSink,
 } from '../types.js';
 import type {
   OllamaEmbedResponse,
@@ -81,18 +81,9 @@ async function* events(lines: AsyncIterable<unknown>, runtime: string): AsyncGen
   }
 }
 
-export class OllamaRuntime implements Runtime {
-  readonly name: string;
-  private readonly http: HttpClient;
-  private readonly closer = new AbortController();
-
+export class OllamaRuntime extends HttpRuntime implements Runtime {
   constructor(private readonly options: OllamaRuntimeOptions) {
-    this.name = options.name ?? 'ollama';
-    this.http = new HttpClient({ runtime: this.name, baseUrl: options.baseUrl, headers: options.headers });
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
+    super(options.name ?? 'ollama', { baseUrl: options.baseUrl, headers: options.headers });
   }
 
   async listModels(): Promise<ModelInfo[]> {
@@ -197,10 +188,6 @@ export class OllamaRuntime implements Runtime {
     }, signal);
   }
 
-  async close(): Promise<void> {
-    this.closer.abort();
-  }
-
   private common(o?: GenerateOptions) {
     return {
       ...(o?.jsonSchema ? { format: o.jsonSchema } : {}),
@@ -208,30 +195,7 @@ export class OllamaRuntime implements Runtime {
     };
   }
 
-  private generate(
-    path: string,
-    body: object,
-    r: { signal?: AbortSignal; onToken?: TokenSink; options?: GenerateOptions },
-  ): Promise<GenerateResult> {
-    return streamGeneration({
-      runtime: this.name,
-      baseUrl: this.baseUrl,
-      signal: r.signal,
-      closed: this.closer.signal,
-      onToken: r.onToken,
-      jsonSchema: r.options?.jsonSchema,
-      open: async (signal) => {
-        const res = await this.http.send('POST', path, body, signal);
-        return events(readNdjson(HttpClient.body(res)), this.name);
-      },
-    });
-  }
-
-  private check(): void {
-    if (this.closer.signal.aborted) throw closedError(this.name);
-  }
-
-  private guard<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return guardedCall({ runtime: this.name, baseUrl: this.baseUrl, closed: this.closer.signal }, fn, signal);
+  protected decode(body: AsyncIterable<Uint8Array>): AsyncIterable<GenerationEvent> {
+    return events(readNdjson(body), this.name);
   }
 }

@@ -11,8 +11,8 @@
  * sends `max_tokens: null` — the remaining context on vLLM — rather than the API's default of 16.
  */
 import { RuntimeError } from '../errors.js';
-import { guardedCall, HttpClient } from '../http/client.js';
-import { closedError, streamGeneration, type GenerationEvent } from '../http/generation.js';
+import { HttpRuntime } from '../http/base.js';
+import type { GenerationEvent } from '../http/generation.js';
 import { readSseData } from '../http/lines.js';
 import { checkEmbedInput, checkMessages, checkOptions } from '../requests.js';
 import type {
@@ -25,7 +25,6 @@ import type {
   ModelInfo,
   Runtime,
   StopReason,
-  TokenSink,
 } from '../types.js';
 import type { OpenAIChunk, OpenAIEmbeddingList, OpenAIModelList } from './protocol.js';
 
@@ -90,25 +89,15 @@ async function* events(data: AsyncIterable<string>, runtime: string): AsyncGener
   }
 }
 
-export class OpenAIRuntime implements Runtime {
-  readonly name: string;
-  private readonly http: HttpClient;
-  private readonly closer = new AbortController();
-
+export class OpenAIRuntime extends HttpRuntime implements Runtime {
   constructor(options: OpenAIRuntimeOptions) {
-    this.name = options.name ?? 'openai';
-    this.http = new HttpClient({
-      runtime: this.name,
+    super(options.name ?? 'openai', {
       baseUrl: apiRoot(options.baseUrl),
       headers: {
         ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
         ...options.headers,
       },
     });
-  }
-
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
 
   async listModels(): Promise<ModelInfo[]> {
@@ -176,34 +165,7 @@ export class OpenAIRuntime implements Runtime {
     };
   }
 
-  async close(): Promise<void> {
-    this.closer.abort();
-  }
-
-  private generate(
-    path: string,
-    body: object,
-    r: { signal?: AbortSignal; onToken?: TokenSink; options?: GenerateOptions },
-  ): Promise<GenerateResult> {
-    return streamGeneration({
-      runtime: this.name,
-      baseUrl: this.baseUrl,
-      signal: r.signal,
-      closed: this.closer.signal,
-      onToken: r.onToken,
-      jsonSchema: r.options?.jsonSchema,
-      open: async (signal) => {
-        const res = await this.http.send('POST', path, body, signal);
-        return events(readSseData(HttpClient.body(res)), this.name);
-      },
-    });
-  }
-
-  private check(): void {
-    if (this.closer.signal.aborted) throw closedError(this.name);
-  }
-
-  private guard<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return guardedCall({ runtime: this.name, baseUrl: this.baseUrl, closed: this.closer.signal }, fn, signal);
+  protected decode(body: AsyncIterable<Uint8Array>): AsyncIterable<GenerationEvent> {
+    return events(readSseData(body), this.name);
   }
 }
