@@ -70,3 +70,5 @@ export { validateOutput, type OutputValidation } from './output-schema.js';
 export { pipelineGraph, renderOutputs, renderStepRequest, type StepRequest } from './runtime.js';
 export { SourceDocument, type JsonPath, type Located, type PathSegment } from './source.js';
 export { closest as suggestClosest } from './suggest.js';
+export * from './agent-config/index.js';
+export type { SchemaCode, YamlCode } from './diagnostics.js';

@@ -78,11 +78,21 @@ export function expectDiagnostics(
   expected: readonly (string | Expected)[],
   options: CheckOptions = {},
 ): ParseResult & { matched: Diagnostic[] } {
+  return expectDiagnosticsOf(parsePipeline, marked, expected, options);
+}
+
+/** `expectDiagnostics` for any parser returning located diagnostics (agent configs…). */
+export function expectDiagnosticsOf<D extends Diagnostic<string>, R extends { diagnostics: D[] }>(
+  parse: (text: string) => R,
+  marked: string,
+  expected: readonly (string | Expected)[],
+  options: CheckOptions = {},
+): R & { matched: D[] } {
   const { text, ranges } = fixture(marked);
   if (ranges.length !== expected.length) {
     throw new Error(`fixture has ${ranges.length} marked ranges but ${expected.length} expectations`);
   }
-  const result = parsePipeline(text);
+  const result = parse(text);
   const actual = result.diagnostics.filter((d) => options.infos || d.severity !== 'info');
   const wanted = expected.map((e, i) => ({
     ...(typeof e === 'string' ? { code: e } : e),
@@ -92,7 +102,7 @@ export function expectDiagnostics(
   // Pair each expectation with a distinct diagnostic of the same code and range, preferring one whose
   // message matches (several diagnostics may share a range).
   const free = [...actual];
-  const fits = (w: (typeof wanted)[number], d: Diagnostic): boolean =>
+  const fits = (w: (typeof wanted)[number], d: D): boolean =>
     key(d) === key(w) &&
     (w.message === undefined ||
       (typeof w.message === 'string' ? d.message.includes(w.message) : w.message.test(d.message)));
@@ -112,7 +122,7 @@ export function expectDiagnostics(
   return { ...result, matched };
 }
 
-function describe(ds: readonly Diagnostic[]): string {
+function describe(ds: readonly Diagnostic<string>[]): string {
   return ds.map((d) => `${key(d)} ${d.severity}: ${d.message}`).join('\n');
 }
 
