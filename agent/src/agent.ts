@@ -8,8 +8,9 @@ import { TaskExecutor } from './executor/task-executor';
 import { loadOrCreateNodeId } from './identity';
 import type { WorkerConfig } from './runtimes/embedded/protocol';
 import { OrchestratorLink } from './session/orchestrator-link';
-import { listAllModels } from './setup/model-list';
-import { setupRuntimes, type RuntimeName } from './setup/runtimes';
+import type { DockerSettings } from './setup/managed';
+import { ModelLister } from './setup/model-list';
+import { setupRuntimes, type RuntimeEntry, type RuntimeSetup } from './setup/runtimes';
 import { AGENT_VERSION } from './version';
 
 export interface AgentConfig {
@@ -22,10 +23,13 @@ export interface AgentConfig {
   heartbeatIntervalMs?: number;
   capabilityIntervalMs?: number;
   reconnect?: { initialMs: number; maxMs: number };
-  /** GGUF models of the embedded runtime (default `<dataDir>/models`). */
+  /** GGUF models of the embedded runtime when its entry sets none (default `<dataDir>/models`). */
   modelsDir?: string;
-  /** Runtimes to run (default ['embedded']). */
-  runtimes?: RuntimeName[];
+  /**
+   * Runtimes to run: built-in names ('embedded', 'echo') or config entries (agent config file, flags; see
+   * setup/config.ts `resolveRuntimes`). Default ['embedded'].
+   */
+  runtimes?: RuntimeEntry[];
   /** Attempts run at once (default: 1 with the embedded runtime, else 32; see setup/runtimes.ts). */
   slots?: number;
   /** llama.cpp CPU threads (default: 1 on up to 2 cores, else half the logical cores). */
@@ -34,6 +38,8 @@ export interface AgentConfig {
   echoTokenDelayMs?: number;
   /** GPU use of the embedded runtime (default 'auto'). */
   gpu?: WorkerConfig['gpu'];
+  /** The Docker Engine of managed runtimes (agent config `docker`). */
+  docker?: DockerSettings;
   logger: Logger;
 }
 
@@ -41,6 +47,8 @@ export interface Agent {
   nodeId: string;
   link: OrchestratorLink;
   executor: TaskExecutor;
+  /** The runtimes, and the managed ones still to start (`setup.managed`). */
+  setup: RuntimeSetup;
   /** Resolves at the first welcome; rejects if the orchestrator refuses the agent for good. */
   registered: Promise<Welcome__Output>;
   /** Aborts running attempts (reporting them), says goodbye and closes the runtimes. */
@@ -64,8 +72,10 @@ export function startAgent(config: AgentConfig): Agent {
     threads: config.threads,
     gpu: config.gpu,
     echoTokenDelayMs: config.echoTokenDelayMs,
+    docker: config.docker,
     logger,
   });
+  const models = new ModelLister(setup.runtimes, logger);
   // The link needs the executor (running attempts for hello) and the executor the link (send): bind late.
   const late: { link?: OrchestratorLink } = {};
   const executor = new TaskExecutor({
@@ -91,7 +101,7 @@ export function startAgent(config: AgentConfig): Agent {
       slots: setup.slots,
     },
     collect: collectCapabilities,
-    models: () => listAllModels(setup.runtimes, logger),
+    models: () => models.list(),
     runningAttempts: () => [...executor.runningAttempts(), ...executor.finishedUnreported()],
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
     capabilityIntervalMs: config.capabilityIntervalMs ?? DEFAULT_CAPABILITY_MS,
@@ -116,7 +126,13 @@ export function startAgent(config: AgentConfig): Agent {
   link.on('cancel', (c) => executor.cancel(c.attemptId, c.reason));
   link.on('fatal', (err) => logger.error({ err: err.message }, 'the orchestrator refused this agent'));
   logger.info(
-    { runtimes: setup.names, slots: setup.slots, threads: setup.threads, modelsDir: setup.modelsDir },
+    {
+      runtimes: setup.names,
+      slots: setup.slots,
+      threads: setup.threads,
+      modelsDir: setup.modelsDir,
+      ...(setup.managed.length > 0 ? { managed: setup.managed.map((m) => m.name) } : {}),
+    },
     'runtimes configured',
   );
   const started = setup.prepare().then(() => link.start());
@@ -136,5 +152,5 @@ export function startAgent(config: AgentConfig): Agent {
     })();
     return stopping;
   };
-  return { nodeId, link, executor, registered, stop };
+  return { nodeId, link, executor, setup, registered, stop };
 }
