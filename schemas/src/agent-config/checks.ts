@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SourceDocument } from '../source.js';
 import type { AgentConfigCode } from './codes.js';
+import { RESERVED_RUNTIME_NAMES } from './names.js';
 import { runtimeLabel, type RawRuntime } from './raw.js';
 import { SINGLE_RUNTIME_TYPES } from './types.js';
 
@@ -25,7 +26,14 @@ export function checkRuntimeNames(source: SourceDocument, runtimes: readonly Raw
   const byName = new Map<string, RawRuntime>();
   const byType = new Map<string, RawRuntime>();
   for (const r of runtimes) {
-    if (r.explicitName !== undefined) {
+    if (r.explicitName !== undefined && RESERVED_RUNTIME_NAMES.includes(r.explicitName)) {
+      out.push({
+        severity: 'error',
+        code: 'duplicate-runtime-name',
+        message: `the name "${r.explicitName}" belongs to the ${r.explicitName} runtime: choose another`,
+        range: source.valueRange([...r.path, 'name']),
+      });
+    } else if (r.explicitName !== undefined) {
       const first = byName.get(r.explicitName);
       if (first === undefined) byName.set(r.explicitName, r);
       else {

@@ -1,7 +1,7 @@
 export { parseAgentConfig, type AgentConfigParseOptions, type AgentConfigParseResult } from './parse.js';
 export { agentConfigSchema } from './schema.js';
 export { AGENT_CONFIG_CODES, type AgentConfigCode } from './codes.js';
-export { assignRuntimeNames, type NameableRuntime } from './names.js';
+export { RESERVED_RUNTIME_NAMES, assignRuntimeNames, type NameableRuntime } from './names.js';
 export {
   AGENT_CONFIG_KIND,
   RUNTIME_TYPES,

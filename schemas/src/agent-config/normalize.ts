@@ -47,14 +47,14 @@ function runtime(r: RawRuntime): RuntimeConfig {
   const name = r.name!;
   switch (r.type!) {
     case 'embedded': {
-      const out: RuntimeConfig = { type: 'embedded', name };
+      const out: RuntimeConfig = { type: 'embedded', name: 'embedded' };
       if (str(d.modelsDir) !== undefined) out.modelsDir = str(d.modelsDir);
       if (num(d.threads) !== undefined) out.threads = num(d.threads);
       if (d.gpu !== undefined) out.gpu = d.gpu === true ? 'auto' : (d.gpu as EmbeddedGpu);
       return out;
     }
     case 'echo':
-      return { type: 'echo', name };
+      return { type: 'echo', name: 'echo' };
     case 'ollama': {
       const keepAlive = d.keepAlive as string | number | undefined;
       const withKeepAlive = keepAlive === undefined ? {} : { keepAlive };

@@ -2,7 +2,7 @@
 import type { JsonPath } from '../source.js';
 import { isPlainObject } from '../values.js';
 import { assignRuntimeNames } from './names.js';
-import { RUNTIME_TYPES, type RuntimeType } from './types.js';
+import { RUNTIME_TYPES, SINGLE_RUNTIME_TYPES, type RuntimeType } from './types.js';
 
 export interface RawRuntime {
   index: number;
@@ -10,7 +10,7 @@ export interface RawRuntime {
   data: Record<string, unknown>;
   /** The type when it is a known one. */
   type: RuntimeType | undefined;
-  /** The explicit name when it is a string. */
+  /** The explicit name when it is a string (and the type takes one). */
   explicitName: string | undefined;
   /** The explicit name, else the default one; undefined without a known type. */
   name: string | undefined;
@@ -31,7 +31,11 @@ export function readRawRuntimes(data: unknown): RawRuntime[] {
       path: ['runtimes', index],
       data: item,
       type,
-      explicitName: typeof item.name === 'string' ? item.name : undefined,
+      // embedded and echo take no name (the schema says so): they are named after their type.
+      explicitName:
+        typeof item.name === 'string' && !(type && SINGLE_RUNTIME_TYPES.includes(type))
+          ? item.name
+          : undefined,
       name: undefined,
       managed: typeof item.managed === 'boolean' ? item.managed : undefined,
     });

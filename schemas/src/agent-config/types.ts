@@ -5,7 +5,10 @@ export const AGENT_CONFIG_KIND = 'AgentConfig';
 export const RUNTIME_TYPES = ['embedded', 'echo', 'ollama', 'openai', 'vllm'] as const;
 export type RuntimeType = (typeof RUNTIME_TYPES)[number];
 
-/** Runtimes that may appear once per agent (they hold local state: a models dir, a llama.cpp worker). */
+/**
+ * Runtimes that appear at most once per agent, always named after their type (they hold local state: a models
+ * dir, a llama.cpp worker). No other runtime may take their names.
+ */
 export const SINGLE_RUNTIME_TYPES: readonly RuntimeType[] = ['embedded', 'echo'];
 
 /** GPUs of a managed container: 'auto' (all when the node has some, else none), 'all' (required), or a count (0: none). */
@@ -21,6 +24,7 @@ interface RuntimeBase {
 
 export interface EmbeddedRuntimeConfig extends RuntimeBase {
   type: 'embedded';
+  name: 'embedded';
   /** As written (relative paths are relative to the config file: the caller resolves them). */
   modelsDir?: string;
   threads?: number;
@@ -29,6 +33,7 @@ export interface EmbeddedRuntimeConfig extends RuntimeBase {
 
 export interface EchoRuntimeConfig extends RuntimeBase {
   type: 'echo';
+  name: 'echo';
 }
 
 /** An Ollama server that runs already. */

@@ -168,6 +168,16 @@ describe('runtime checks', () => {
     ]);
   });
 
+  test('duplicate-runtime-name: embedded and echo are the names of those runtimes', () => {
+    check(
+      `${H}runtimes:\n  - { type: ollama, name: ⟦embedded⟧, url: "http://a:1" }\n  - { type: echo, ⟦name⟧: e }\n`,
+      [
+        { code: 'duplicate-runtime-name', message: 'the name "embedded" belongs to the embedded runtime' },
+        { code: 'schema-additional-property', message: 'unknown property "name" in runtime "echo"' },
+      ],
+    );
+  });
+
   test('default names never collide: they skip names written explicitly', () => {
     const r = parseAgentConfig(
       `${H}runtimes:\n  - { type: ollama, url: "http://a:1" }\n  - { type: ollama, name: ollama-2, url: "http://b:2" }\n` +
@@ -280,7 +290,7 @@ describe('every agent config code', () => {
     'schema-pattern': `${H}orchestrator: x\n`,
     'schema-range': `${H}slots: 0\n`,
     'invalid-duration': `${H}runtimes: [{ type: vllm, model: m, idleStop: x }]\n`,
-    'duplicate-runtime-name': `${H}runtimes: [{ type: echo, name: a }, { type: embedded, name: a }]\n`,
+    'duplicate-runtime-name': `${H}runtimes: [{ type: openai, name: a, url: "http://a:1" }, { type: ollama, name: a, url: "http://a:2" }]\n`,
     'duplicate-runtime': `${H}runtimes: [{ type: echo }, { type: echo }]\n`,
     'runtime-mode': `${H}runtimes: [{ type: ollama, url: "http://a:1", gpu: true }]\n`,
     'conflicting-properties': `${H}runtimes: [{ type: ollama, managed: true, cacheVolume: ab, cachePath: /c }]\n`,

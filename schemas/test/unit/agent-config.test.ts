@@ -128,12 +128,12 @@ describe('parseAgentConfig', () => {
   test('keepAlive as seconds, embedded gpu settings', () => {
     const r = parseAgentConfig(
       `${H}runtimes:\n  - { type: ollama, url: "http://127.0.0.1:11434", keepAlive: -1 }\n` +
-        `  - { type: embedded, gpu: true }\n  - { type: echo, name: test }\n`,
+        `  - { type: embedded, gpu: true }\n  - { type: echo }\n`,
     );
     expect(r.config!.runtimes).toEqual([
       { type: 'ollama', name: 'ollama', managed: false, url: 'http://127.0.0.1:11434', keepAlive: -1 },
       { type: 'embedded', name: 'embedded', gpu: 'auto' },
-      { type: 'echo', name: 'test' },
+      { type: 'echo', name: 'echo' },
     ]);
     expect(parseAgentConfig(`${H}runtimes: [{ type: embedded, gpu: false }]\n`).config!.runtimes).toEqual([
       { type: 'embedded', name: 'embedded', gpu: false },
@@ -179,6 +179,12 @@ describe('assignRuntimeNames', () => {
         { type: 'openai' },
       ]),
     ).toEqual(['ollama', 'ollama-2', 'ollama-3', 'ollama-4', 'openai']);
+  });
+
+  test('embedded and echo keep their names; no other runtime gets them by default', () => {
+    expect(
+      assignRuntimeNames([{ type: 'embedded' }, { type: 'echo' }, { type: 'openai', name: 'x' }]),
+    ).toEqual(['embedded', 'echo', 'x']);
   });
 
   test('names already taken (runtimes from the file, when flags add more)', () => {
