@@ -26,7 +26,8 @@ export interface StepView {
   kind: 'completion' | 'chat' | 'embedding';
   state: StepState;
   model: string;
-  runtime: string;
+  /** The runtime the step asked for; null: any runtime of the node that serves the model. */
+  runtime: string | null;
   needs: string[];
   /** Text for completion/chat, the JSON value for structured output, vectors for embeddings. */
   output: unknown;

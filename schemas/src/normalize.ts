@@ -8,7 +8,6 @@ import {
   API_VERSION,
   DEFAULT_MODEL,
   DEFAULT_RETRIES,
-  DEFAULT_RUNTIME,
   DEFAULT_TIMEOUT_MS,
   type ChatMessage,
   type GenerationOptions,
@@ -93,7 +92,7 @@ function normalizeStep(raw: Obj, defaults: Obj): Step {
     id: String(raw.id),
     needs: normalizeNeeds(raw.needs),
     model: str(raw.model) ?? str(defaults.model) ?? DEFAULT_MODEL,
-    runtime: str(raw.runtime) ?? str(defaults.runtime) ?? DEFAULT_RUNTIME,
+    ...optionalRuntime(str(raw.runtime) ?? str(defaults.runtime)),
     resources: normalizeResources(defaults.resources, raw.resources),
     retries:
       typeof raw.retries === 'number'
@@ -141,4 +140,9 @@ export function normalizePipeline(data: unknown): Pipeline {
     steps: (Array.isArray(root.steps) ? root.steps : []).map((s) => normalizeStep(obj(s), defaults)),
     outputs,
   };
+}
+
+/** No runtime named: the step runs on whichever runtime of a node serves its model. */
+function optionalRuntime(runtime: string | undefined): { runtime?: string } {
+  return runtime === undefined ? {} : { runtime };
 }

@@ -2,7 +2,6 @@
 
 export const API_VERSION = 'orchion/v1';
 export const DEFAULT_MODEL = 'orchion-tiny';
-export const DEFAULT_RUNTIME = 'embedded';
 export const DEFAULT_RETRIES = 0;
 export const MAX_RETRIES = 10;
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -64,7 +63,8 @@ interface StepBase {
   /** Direct dependencies, without duplicates. */
   needs: string[];
   model: string;
-  runtime: string;
+  /** Unset: any runtime of the node that serves the model. */
+  runtime?: string;
   resources: Resources;
   retries: number;
   /** Maximum duration of one attempt, in milliseconds. */

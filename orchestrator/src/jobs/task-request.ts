@@ -41,7 +41,7 @@ export function buildAssignment(
     jobId: ids.jobId,
     stepId: step.id,
     attempt: ids.attempt,
-    runtime: step.runtime,
+    ...(step.runtime ? { runtime: step.runtime } : {}),
     model: step.model,
     timeoutMs: step.timeout_ms,
   };

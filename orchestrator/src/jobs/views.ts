@@ -63,7 +63,7 @@ export function stepView(
     kind: def.kind,
     state: row.state,
     model: def.model,
-    runtime: def.runtime,
+    runtime: def.runtime ?? null,
     needs: def.needs,
     output: row.output === null ? null : (JSON.parse(row.output) as unknown),
     result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),

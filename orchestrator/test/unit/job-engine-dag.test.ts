@@ -65,7 +65,6 @@ describe('job engine: DAG execution and rendering', () => {
       jobId: job.id,
       stepId: 'draft',
       attempt: 1,
-      runtime: 'embedded',
       model: 'orchion-tiny',
       prompt: 'Write about fleets',
       timeoutMs: 600_000,
