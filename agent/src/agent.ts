@@ -8,6 +8,7 @@ import { TaskExecutor } from './executor/task-executor';
 import { loadOrCreateNodeId } from './identity';
 import type { WorkerConfig } from './runtimes/embedded/protocol';
 import { OrchestratorLink } from './session/orchestrator-link';
+import { managedContainers } from './setup/containers';
 import type { DockerSettings } from './setup/managed';
 import { ModelLister } from './setup/model-list';
 import { setupRuntimes, type RuntimeEntry, type RuntimeSetup } from './setup/runtimes';
@@ -75,11 +76,22 @@ export function startAgent(config: AgentConfig): Agent {
     docker: config.docker,
     logger,
   });
-  const models = new ModelLister(setup.runtimes, logger);
-  // The link needs the executor (running attempts for hello) and the executor the link (send): bind late.
+  // Managed runtimes (containers) are known from the start and list their models once their container answers.
   const late: { link?: OrchestratorLink } = {};
+  const containers = managedContainers({
+    nodeId,
+    specs: setup.managed,
+    docker: setup.docker,
+    logger,
+    onReady: () => late.link?.refreshNow(),
+  });
+  const runtimes = [...setup.runtimes, ...containers.runtimes];
+  // Announced names: managed runtimes are dropped before the first hello when there is no Docker Engine.
+  const names = runtimes.map((r) => r.name);
+  const models = new ModelLister(runtimes, logger);
+  // The link needs the executor (running attempts for hello) and the executor the link (send): bind late.
   const executor = new TaskExecutor({
-    runtimes: setup.runtimes,
+    runtimes,
     slots: setup.slots,
     send: (msg) => void late.link?.send(msg),
     canSend: () => late.link?.canSend() ?? false,
@@ -97,7 +109,7 @@ export function startAgent(config: AgentConfig): Agent {
       agentVersion: AGENT_VERSION,
       heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
       protocolVersion: PROTOCOL_VERSION,
-      runtimes: setup.names,
+      runtimes: names,
       slots: setup.slots,
     },
     collect: collectCapabilities,
@@ -127,7 +139,7 @@ export function startAgent(config: AgentConfig): Agent {
   link.on('fatal', (err) => logger.error({ err: err.message }, 'the orchestrator refused this agent'));
   logger.info(
     {
-      runtimes: setup.names,
+      runtimes: names,
       slots: setup.slots,
       threads: setup.threads,
       modelsDir: setup.modelsDir,
@@ -135,7 +147,14 @@ export function startAgent(config: AgentConfig): Agent {
     },
     'runtimes configured',
   );
-  const started = setup.prepare().then(() => link.start());
+  // The engine probe is bounded (a few seconds) and never throws; containers start after registration begins.
+  const started = Promise.all([setup.prepare(), containers.probe()]).then(([, engine]) => {
+    if (engine && !engine.available) {
+      for (const m of setup.managed) names.splice(names.indexOf(m.name), 1);
+    }
+    link.start();
+    void containers.start();
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'agent shutting down'): Promise<void> => {
@@ -148,7 +167,7 @@ export function startAgent(config: AgentConfig): Agent {
       ]);
       clearTimeout(grace);
       await link.stop(reason);
-      await setup.close();
+      await Promise.all([setup.close(), containers.close()]);
     })();
     return stopping;
   };
