@@ -148,6 +148,7 @@ describe('an agent with managed runtimes', () => {
     let config: string;
     let nodeId: string;
     let agent: Proc;
+    let image: string;
 
     const containers = async (all = true) =>
       docker.listContainers({
@@ -191,12 +192,12 @@ describe('an agent with managed runtimes', () => {
     };
 
     beforeAll(async () => {
-      const image = await modelServerImage(docker);
+      image = (await modelServerImage(docker)).tag;
       cache = mkdtempSync(join(tmpdir(), 'orchion-agent-docker-cache-'));
       dataDir = tempDir('orchion-agent-docker-');
       dirs.push(dataDir);
       config = join(dataDir, 'agent.yaml');
-      writeFileSync(config, agentConfig(orch.grpcAddress, image.tag, cache, true));
+      writeFileSync(config, agentConfig(orch.grpcAddress, image, cache, true));
       agent = agentProc(agentArgs(config, dataDir));
       nodeId = await nodeIdOf(dataDir);
       await waitModels();
@@ -243,6 +244,7 @@ describe('an agent with managed runtimes', () => {
       expect(step.attempts.length).toBeGreaterThanOrEqual(2);
       expect(step.attempts[0]!.errorCode).toBe('runtime-crashed');
       expect(agent.output()).toContain('managed runtime box crashed');
+      expect(agent.output()).toContain('its running tasks fail as runtime-crashed and it is restarted');
       const running = await containers(false);
       expect(running).toHaveLength(1);
       expect((await containers()).length).toBe(1);
@@ -269,6 +271,26 @@ describe('an agent with managed runtimes', () => {
       expect(after[0]!.State).toBe('running');
       const done = await runJob(pipeline('box-adopted', 16, 0));
       expect(done.state).toBe('succeeded');
+    }, 180_000);
+
+    it('without keepContainersOnExit: the agent stops and removes its container when it stops', async () => {
+      writeFileSync(config, agentConfig(orch.grpcAddress, image, cache, false));
+      agent.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+      const [kept] = await containers(false);
+      expect(kept).toBeDefined();
+      // Same configuration (keepContainersOnExit is the agent's, not the container's): adopted again.
+      agent = agentProc(agentArgs(config, dataDir));
+      await waitFor(
+        'the agent to adopt the container',
+        () => (agent.output().includes('adopted 1 running managed container') ? true : undefined),
+        60_000,
+      );
+      await waitModels();
+      expect((await containers()).map((c) => c.Id)).toEqual([kept!.Id]);
+      agent.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+      expect(await containers()).toEqual([]);
     }, 180_000);
   });
 });
