@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobView } from '@orchion/api';
+import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -24,6 +25,7 @@ import {
   type Proc,
 } from '../../../orchestrator/test/integration/harness';
 import { removeNodeContainers, testEngine } from '../support/engine';
+import { buildImage } from '../support/image-builder';
 import { hasModelServer, modelServerImage } from '../support/images';
 
 const TINY = 'orchion-tiny';
@@ -293,4 +295,74 @@ describe('an agent with managed runtimes', () => {
       expect(await containers()).toEqual([]);
     }, 180_000);
   });
+  describe.skipIf(!engine.info.available || !engine.registry)('an image pulled from a registry', () => {
+    const { docker, registry } = engine;
+    const remote = `${registry}/orchion-test/agent-pull-${process.pid}:v1`;
+    let local: string | undefined;
+
+    afterAll(async () => {
+      for (const ref of [remote, local]) {
+        if (ref)
+          await docker
+            .getImage(ref)
+            .remove({ force: true })
+            .catch(() => undefined);
+      }
+    });
+
+    it('logs the pull progress to the node log; a container that cannot start leaves the agent running', async () => {
+      const dir = tempDir('orchion-agent-pull-');
+      dirs.push(dir);
+      // An image of its own (unique content: other tests' images stay untouched), without a server in it.
+      const id = join(dir, 'id.txt');
+      writeFileSync(id, `${process.pid} ${Date.now()}\n`);
+      local = (
+        await buildImage(docker, {
+          name: 'agent-pull',
+          files: [{ from: id, to: '/data/id.txt' }],
+          entrypoint: ['/none'],
+        })
+      ).tag;
+      const [repo, version] = remote.split(/:(?=[^:/]+$)/) as [string, string];
+      await docker.getImage(local).tag({ repo, tag: version });
+      await follow(docker, await docker.getImage(remote).push({}, undefined, { serveraddress: registry! }));
+      await docker.getImage(remote).remove({ force: true });
+      await docker.getImage(local).remove({ force: true });
+
+      const config = join(dir, 'agent.yaml');
+      writeFileSync(config, agentConfig(orch.grpcAddress, remote, join(dir, 'cache'), false));
+      const p = agentProc(agentArgs(config, dir));
+      const nodeId = await nodeIdOf(dir);
+      await waitFor(
+        'the container to fail',
+        () => (p.output().includes('managed runtime box could not start') ? true : undefined),
+        60_000,
+      );
+      const pulls = p
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(`pulling ${remote}`));
+      expect(pulls.some((l) => l.includes('Pull complete'))).toBe(true);
+      expect(pulls.some((l) => l.includes('Downloaded newer image'))).toBe(true);
+      const node = await waitFor('the node ready', async () => {
+        const n = await orch.client.getNode(nodeId).catch(() => undefined);
+        return n?.state === 'ready' && n.models.length > 0 ? n : undefined;
+      });
+      expect(node.models.map((m) => [m.runtime, m.name])).toEqual([['echo', 'echo']]);
+      p.kill();
+      expect(await p.exited).toBe(0);
+      await removeNodeContainers(docker, nodeId);
+    }, 120_000);
+  });
 });
+
+function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failure: string | undefined;
+    docker.modem.followProgress(
+      stream,
+      (err: unknown) => (err || failure ? reject(new Error(failure ?? String(err))) : resolve()),
+      (e: { error?: string }) => (failure ??= e.error),
+    );
+  });
+}
