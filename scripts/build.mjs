@@ -17,6 +17,7 @@ export const entries = [
   ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
   ['bench/placement.ts', 'bench/dist/placement.js'],
   ['bench/containers.ts', 'bench/dist/containers.js'],
+  ['bench/pipeline.ts', 'bench/dist/pipeline.js'],
 ];
 
 /**
