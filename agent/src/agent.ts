@@ -48,7 +48,7 @@ export interface Agent {
   nodeId: string;
   link: OrchestratorLink;
   executor: TaskExecutor;
-  /** The runtimes, and the managed ones still to start (`setup.managed`). */
+  /** The runtimes (managed ones, `setup.managed`, run as containers by setup/containers.ts). */
   setup: RuntimeSetup;
   /** Resolves at the first welcome; rejects if the orchestrator refuses the agent for good. */
   registered: Promise<Welcome__Output>;
@@ -150,7 +150,8 @@ export function startAgent(config: AgentConfig): Agent {
   // The engine probe is bounded (a few seconds) and never throws; containers start after registration begins.
   const started = Promise.all([setup.prepare(), containers.probe()]).then(([, engine]) => {
     if (engine && !engine.available) {
-      for (const m of setup.managed) names.splice(names.indexOf(m.name), 1);
+      const unavailable = new Set(setup.managed.map((m) => m.name));
+      names.splice(0, names.length, ...names.filter((n) => !unavailable.has(n)));
     }
     link.start();
     void containers.start();
