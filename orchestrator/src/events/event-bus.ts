@@ -48,15 +48,16 @@ export class EventBus {
     return (min !== null && afterId < min - 1) || afterId > (max ?? 0);
   }
 
-  /** Calls `fn` with every retained event after `afterId`, in order. */
-  replay(afterId: number, fn: (event: BusEvent) => void): void {
-    let last = afterId;
-    for (;;) {
-      const rows = this.store.after(last, 500);
-      for (const row of rows) fn({ id: row.id, type: row.type as EventType, frame: toFrame(row) });
-      if (rows.length < 500) return;
-      last = rows[rows.length - 1]!.id;
-    }
+  /** Up to `limit` retained events after `afterId`, in order. */
+  batchAfter(afterId: number, limit: number): BusEvent[] {
+    return this.store
+      .after(afterId, limit)
+      .map((row) => ({ id: row.id, type: row.type as EventType, frame: toFrame(row) }));
+  }
+
+  /** The newest stored event id (0 when none). */
+  lastId(): number {
+    return this.store.bounds().max ?? 0;
   }
 
   prune(keep: number): number {

@@ -82,7 +82,7 @@ export function stepViewFromRecord(
   step: StepRecord,
   waitingFor: string | null,
 ): StepView {
-  const attempts = store.attempts(job.id).filter((a) => a.step_id === step.id);
+  const attempts = store.stepAttempts(job.id, step.id);
   return stepView(
     step.def,
     {

@@ -87,6 +87,7 @@ export class SqliteJobStore {
       activeJobs: db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq"),
       steps: db.prepare('SELECT * FROM steps WHERE job_id = ? ORDER BY position'),
       attempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? ORDER BY step_id, attempt'),
+      stepAttempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? AND step_id = ? ORDER BY attempt'),
       insertLog: db.prepare(`INSERT INTO logs (job_id, step_id, attempt_id, kind, level, text, time)
         VALUES (@job_id, @step_id, @attempt_id, @kind, @level, @text, @time)`),
       logsAfter: db.prepare('SELECT * FROM logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -143,6 +144,10 @@ export class SqliteJobStore {
 
   steps(jobId: string): StepRow[] {
     return this.s.steps.all(jobId) as StepRow[];
+  }
+
+  stepAttempts(jobId: string, stepId: string): AttemptRow[] {
+    return this.s.stepAttempts.all(jobId, stepId) as AttemptRow[];
   }
 
   attempts(jobId: string): AttemptRow[] {
