@@ -15,6 +15,7 @@ import { stepViewFromRecord, summaryFromRecord } from './jobs/views';
 import { schedNode } from './jobs/sched-node';
 import { Scheduler } from './scheduler';
 import { AgentSessions } from './session/agent-sessions';
+import { GroupCommit } from './store/group-commit';
 import { SqliteJobStore } from './store/job-store';
 import { startGrpcServer } from './session/grpc-server';
 import { openDatabase } from './store/database';
@@ -60,6 +61,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const db = openDatabase(join(dataDir, 'orchion.db'));
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
   const jobStore = new SqliteJobStore(db);
+  const group = new GroupCommit(db);
   const hub = new LogHub();
   // The pieces refer to each other through closures; none is called before all exist.
   const registry = new NodeRegistry(
@@ -84,6 +86,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     logger,
     metrics,
     version: VERSION,
+    batch: (fn) => group.run(fn),
     tasks: {
       registered: (nodeId, running) => jobs.nodeReconnected(nodeId, running),
       update: (nodeId, u) => jobs.taskUpdate(nodeId, u),
@@ -167,6 +170,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       sessions.closeAll();
       await Promise.all([grpc.close(), app.close()]);
       registry.flushHeartbeats();
+      group.flush();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
       removeRuntimeInfo(dataDir);

@@ -24,6 +24,8 @@ export interface AgentSessionsOptions {
   version: string;
   /** How long a new stream may stay silent before its hello (ms). */
   helloTimeoutMs?: number;
+  /** Runs the handling of one message; the orchestrator batches the store writes of one turn with it. */
+  batch?: <T>(fn: () => T) => T;
   /** Where task reports go (the job engine). */
   tasks?: TaskReports;
 }
@@ -104,7 +106,8 @@ export class AgentSessions {
     call.on('data', (msg: AgentMessage__Output) => {
       if (closed) return;
       try {
-        handle(msg);
+        if (this.opts.batch) this.opts.batch(() => handle(msg));
+        else handle(msg);
       } catch (err) {
         // A bug must end this session, never the server.
         logger.error({ err, nodeId, peer }, 'agent session failed');
