@@ -157,7 +157,8 @@ export async function buildImage(docker: Docker, recipe: ImageRecipe): Promise<B
       await mkdir(dirname(dest), { recursive: true });
       await symlink(resolve(f.from), dest);
     }
-    await mkdir(join(stage, 'tmp'));
+    // A checkout under /tmp already put a tmp/ folder in the stage.
+    await mkdir(join(stage, 'tmp'), { recursive: true });
     await chmod(join(stage, 'tmp'), 0o1777);
     const tar = spawn(
       'tar',
