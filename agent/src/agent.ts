@@ -97,7 +97,7 @@ export function startAgent(config: AgentConfig): Agent {
     canSend: () => late.link?.canSend() ?? false,
     isConnected: () => late.link?.isConnected ?? false,
     onModelMissing: () => late.link?.refreshNow(),
-    logger: logger.child({ component: 'executor' }),
+    logger: logger.child({ part: 'executor' }),
   });
   const link = new OrchestratorLink({
     address: config.orchestrator,

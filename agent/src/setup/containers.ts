@@ -39,7 +39,7 @@ export interface ManagedContainers {
 const PROGRESS_LOG_MS = 2_000;
 
 export function managedContainers(o: ManagedContainersOptions): ManagedContainers {
-  const log = o.logger.child({ component: 'docker' });
+  const log = o.logger.child({ part: 'docker' });
   if (o.specs.length === 0) {
     return { runtimes: [], probe: async () => undefined, start: async () => {}, close: async () => {} };
   }

@@ -108,7 +108,7 @@ export class DockerRuntimeManager {
       : connectDocker(o.dockerHost);
     this.docker = conn.docker;
     this.endpoint = conn.endpoint;
-    this.log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'docker' });
+    this.log = (o.logger ?? pino({ level: 'silent' })).child({ part: 'docker' });
     this.restart = {
       initialMs: o.restart?.initialMs ?? 1_000,
       maxMs: o.restart?.maxMs ?? 60_000,
