@@ -14,15 +14,17 @@ export interface Range {
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** Every diagnostic code this package emits. Codes are stable: tools may match on them. */
-export const DIAGNOSTIC_CODES = [
-  // YAML layer
+/** Codes of the YAML layer, shared by every document kind (pipelines, agent configs). */
+export const YAML_CODES = [
   'yaml-syntax',
   'yaml-warning',
   'yaml-alias-limit',
   'duplicate-key',
   'empty-document',
-  // JSON Schema layer
+] as const;
+
+/** Codes of the JSON Schema layer, shared by every document kind. */
+export const SCHEMA_CODES = [
   'schema-required',
   'schema-type',
   'schema-additional-property',
@@ -31,6 +33,12 @@ export const DIAGNOSTIC_CODES = [
   'schema-range',
   'schema-invalid',
   'invalid-duration',
+] as const;
+
+/** Every diagnostic code this package emits. Codes are stable: tools may match on them. */
+export const DIAGNOSTIC_CODES = [
+  ...YAML_CODES,
+  ...SCHEMA_CODES,
   // steps and the DAG
   'step-kind',
   'option-ignored',
@@ -60,20 +68,10 @@ export const DIAGNOSTIC_CODES = [
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
-/** Codes of the YAML layer, shared by every document kind (pipelines, agent configs). */
-export type YamlCode =
-  'yaml-syntax' | 'yaml-warning' | 'yaml-alias-limit' | 'duplicate-key' | 'empty-document' | 'internal-error';
+/** The YAML layer's codes, plus the last-resort code every parser may report. */
+export type YamlCode = (typeof YAML_CODES)[number] | 'internal-error';
 
-/** Codes of the JSON Schema layer, shared by every document kind. */
-export type SchemaCode =
-  | 'schema-required'
-  | 'schema-type'
-  | 'schema-additional-property'
-  | 'schema-enum'
-  | 'schema-pattern'
-  | 'schema-range'
-  | 'schema-invalid'
-  | 'invalid-duration';
+export type SchemaCode = (typeof SCHEMA_CODES)[number];
 
 export interface RelatedInformation {
   message: string;

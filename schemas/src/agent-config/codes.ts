@@ -1,21 +1,9 @@
-/** The diagnostic codes of agent config files. Stable: tools may match on them. */
+import { SCHEMA_CODES, YAML_CODES } from '../diagnostics.js';
 
+/** The diagnostic codes of agent config files. Stable: tools may match on them. */
 export const AGENT_CONFIG_CODES = [
-  // YAML layer (shared with pipelines)
-  'yaml-syntax',
-  'yaml-warning',
-  'yaml-alias-limit',
-  'duplicate-key',
-  'empty-document',
-  // JSON Schema layer (shared with pipelines)
-  'schema-required',
-  'schema-type',
-  'schema-additional-property',
-  'schema-enum',
-  'schema-pattern',
-  'schema-range',
-  'schema-invalid',
-  'invalid-duration',
+  ...YAML_CODES,
+  ...SCHEMA_CODES,
   // runtimes
   'duplicate-runtime-name',
   'duplicate-runtime',
