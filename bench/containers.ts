@@ -19,12 +19,10 @@ import { DockerRuntimeManager } from '../agent/src/runtimes/docker/manager';
 import { ollamaPlan } from '../agent/src/runtimes/docker/ollama-plan';
 import { freeLoopbackPort } from '../agent/src/runtimes/docker/ports';
 import { fakeServerImage, hasModelServer, modelServerImage } from '../agent/test/support/images';
+import { flagReader } from './lib/process';
 
 const args = process.argv.slice(2);
-const flag = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
+const flag = flagReader(args);
 const RUNS = Number(flag('runs', '10'));
 const IMAGES = flag('images', 'fake,model-server').split(',');
 const NODE_ID = `bench-${process.pid}`;

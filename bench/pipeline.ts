@@ -13,19 +13,18 @@
 //   [--chain-length 10] [--agents 2] [--slots 64] [--rounds 21] [--max-tokens 200] [--cpu-prof [DIR]]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OrchionClient, type JobState, type JobSummary, type JobView } from '@orchion/api';
 import { EchoRuntime } from '../agent/src/runtimes/echo';
 import { TINY_MODEL_FILE, TINY_MODEL_NAME, writeTinyModel } from '../agent/src/models/tiny-model';
+import { printProfile } from './lib/cpu-profile';
+import { f, pct } from './lib/format';
+import { cpuMs, flagReader, freePort, sleep } from './lib/process';
 
 const args = process.argv.slice(2);
-const flag = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
+const flag = flagReader(args);
 const self = fileURLToPath(import.meta.url);
 const root = join(self, '../../..');
 const CLI = join(root, 'orchestrator/dist/cli.js');
@@ -51,15 +50,11 @@ const SUBMIT_CONCURRENCY = 4;
 const ECHO_PROMPT = 'alpha beta gamma delta';
 const TERMINAL: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const f = (x: number, d = 0) =>
-  x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const pct = (x: number) => `${x < 0.01 ? (x * 100).toPrecision(2) : (x * 100).toFixed(1)} %`;
 /** Other work on the machine skews every figure: print the load average beside them. */
 const load = () => `load average ${loadavg()[0]!.toFixed(2)}`;
 
@@ -113,19 +108,6 @@ async function stop(p: Proc, graceMs = 10_000): Promise<void> {
   clearTimeout(timer);
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-
-/** utime + stime of a process, in ms (clock ticks of 10 ms). */
-const cpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-};
 const selfCpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -520,109 +502,13 @@ async function echoPart(): Promise<void> {
     for (const name of ['orchestrator', 'agent']) {
       const dir = join(profileDir, name);
       const file = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.cpuprofile')) : undefined;
-      if (file) printProfile(`${name} (${join(dir, file)})`, join(dir, file), bundleText);
+      if (file) printProfile(`${name} (${join(dir, file)})`, join(dir, file), bundleText, basename(CLI));
       else console.log(`\n(no ${name} profile was written)`);
     }
   }
 }
 
 // ----------------------------------------------------------------------------------------- CPU profiles
-interface CpuProfile {
-  nodes: {
-    id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    children?: number[];
-  }[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Maps a bundle's lines to the source module esbuild put there (it marks each with a `// path` comment). */
-function bundleModules(bundleText: string): (line: number) => string {
-  const starts: [number, string][] = [];
-  bundleText.split('\n').forEach((l, i) => {
-    const m = /^\/\/ ((?:\.\.\/)*[\w@.-][\w@./-]*\.(?:ts|js|mjs|cjs|json))$/.exec(l);
-    if (m) starts.push([i, m[1]!.replace(/^(\.\.\/)+/, '')]);
-  });
-  return (line) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    let found = '(bundle)';
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]![0] <= line) {
-        found = starts[mid]![1];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  };
-}
-
-/** Prints where a `--cpu-prof` profile of the CLI bundle (whose text is `bundleText`) spent its time. */
-function printProfile(title: string, file: string, bundleText: string): void {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const moduleAt = bundleModules(bundleText);
-  const bundleName = basename(CLI);
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const where = (id: number): { fn: string; file: string; group: string } => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const fn = functionName || '(anonymous)';
-    if (!url) return { fn, file: '', group: fn.startsWith('(') ? fn : '(native)' };
-    if (url.endsWith(`/${bundleName}`)) {
-      const mod = moduleAt(lineNumber);
-      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(mod);
-      return { fn, file: `${mod}:${lineNumber + 1}`, group: pkg ? pkg[1]! : mod };
-    }
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    const short = pkg ? url.slice(url.indexOf(pkg[0])) : url;
-    return {
-      fn,
-      file: `${short}:${lineNumber + 1}`,
-      group: pkg ? pkg[1]! : url.startsWith('node:') ? 'node:*' : url,
-    };
-  };
-  const selfFn = new Map<string, number>();
-  const selfGroup = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  let total = 0;
-  let idle = 0;
-  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
-  p.samples.forEach((id, i) => {
-    const dt = (p.timeDeltas[i] ?? 0) / 1000;
-    const w = where(id);
-    if (w.fn === '(idle)') {
-      idle += dt;
-      return;
-    }
-    total += dt;
-    add(selfFn, `${w.fn}  ${w.file}`, dt);
-    add(selfGroup, w.group, dt);
-    const seen = new Set<string>();
-    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
-      const a = where(n);
-      if (!a.file.includes('orchestrator/src/') && !a.file.includes('agent/src/')) continue;
-      const k = `${a.fn}  ${a.file.replace(/:\d+$/, '')}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        add(inclusive, k, dt);
-      }
-    }
-  });
-  const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([k, v]) => `    ${f(v).padStart(7)} ms ${pct(v / total).padStart(7)}  ${k}`)
-      .join('\n');
-  console.log(`\nCPU profile of the ${title}: ${f(total)} ms busy, ${f(idle)} ms idle`);
-  console.log(`  self time by package / source file:\n${top(selfGroup, 14)}`);
-  console.log(`  self time by function:\n${top(selfFn, 25)}`);
-  console.log(`  inclusive time of our functions (orchestrator/src, agent/src):\n${top(inclusive, 25)}`);
-}
-
 // ----------------------------------------------------------------------------------------- part 2: tokens
 const CANDIDATE_PROMPTS = [
   'Once upon a time, in a cluster far away,',

@@ -17,11 +17,10 @@ import {
   type TaskRequest,
 } from '../orchestrator/src/scheduler';
 
+import { flagReader } from './lib/process';
+
 const args = process.argv.slice(2);
-const flag = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
+const flag = flagReader(args);
 const NODES = Number(flag('nodes', '1000'));
 const ROUNDS = Number(flag('rounds', '2000'));
 const BATCHES = flag('batch', '1,64').split(',').map(Number);
