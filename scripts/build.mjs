@@ -1,9 +1,9 @@
 // Bundles each runnable entry point with esbuild. Workspace packages (@orchion/*) are bundled from
 // their TypeScript sources; npm dependencies stay external and load from node_modules at run time.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,10 +14,10 @@ export const entries = [
   ['model-server/src/main.ts', 'model-server/dist/server.js'],
   // The server's own copy of the worker, so model-server/dist is self-contained (container images).
   ['agent/src/runtimes/embedded/worker.ts', 'model-server/dist/llama-worker.js'],
-  ['bench/control-plane.ts', 'bench/dist/control-plane.js'],
-  ['bench/placement.ts', 'bench/dist/placement.js'],
-  ['bench/containers.ts', 'bench/dist/containers.js'],
-  ['bench/pipeline.ts', 'bench/dist/pipeline.js'],
+  // Every bench/*.ts is a benchmark entry point (`npm run bench:<name>`).
+  ...readdirSync(join(root, 'bench'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => [`bench/${f}`, `bench/dist/${f.replace(/\.ts$/, '.js')}`]),
 ];
 
 /**
@@ -45,9 +45,29 @@ const externalDeps = {
   },
 };
 
+/**
+ * Packages whose output is not a Node ESM bundle (the VS Code extension, the language server, the dashboard)
+ * describe their own builds in `<package>/build.config.mjs`, exporting `builds`: esbuild options (paths
+ * relative to the repository root) with an optional `after()` hook (e.g. copying static assets).
+ */
+const PACKAGE_CONFIGS = ['language-server', 'webview-ui', 'extension'];
+const packageBuilds = [];
+for (const pkg of PACKAGE_CONFIGS) {
+  const file = join(root, pkg, 'build.config.mjs');
+  if (!existsSync(file)) continue;
+  const { builds } = await import(pathToFileURL(file).href);
+  packageBuilds.push(...builds);
+}
+
 const watch = process.argv.includes('--watch');
-const contexts = await Promise.all(
-  entries.map(([src, out]) =>
+const packageOptions = ({ after: _after, ...options }) => ({
+  ...options,
+  absWorkingDir: root,
+  logLevel: options.logLevel ?? 'warning',
+});
+const contexts = await Promise.all([
+  ...packageBuilds.map((b) => esbuild.context(packageOptions(b))),
+  ...entries.map(([src, out]) =>
     esbuild.context({
       entryPoints: [join(root, src)],
       outfile: join(root, out),
@@ -64,7 +84,7 @@ const contexts = await Promise.all(
       },
     }),
   ),
-);
+]);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('esbuild: watching');
@@ -72,4 +92,5 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
   for (const [, out] of entries) chmodSync(join(root, out), 0o755);
+  for (const b of packageBuilds) await b.after?.();
 }

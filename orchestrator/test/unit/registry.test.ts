@@ -10,6 +10,7 @@ const caps = {
   memory: { totalBytes: 1000, freeBytes: 500, availableBytes: 600 },
   os: { platform: 'linux', distro: 'Debian', release: '12', kernel: '6', arch: 'x64' },
   gpus: [],
+  containerEngine: null,
 };
 const reg = (id: string, heartbeatIntervalMs = 1000): Registration => ({
   id,

@@ -6,6 +6,7 @@ import type { CapabilityUpdate as _orchion_v1_CapabilityUpdate, CapabilityUpdate
 import type { Goodbye as _orchion_v1_Goodbye, Goodbye__Output as _orchion_v1_Goodbye__Output } from '../../orchion/v1/Goodbye';
 import type { TaskUpdate as _orchion_v1_TaskUpdate, TaskUpdate__Output as _orchion_v1_TaskUpdate__Output } from '../../orchion/v1/TaskUpdate';
 import type { TaskOutput as _orchion_v1_TaskOutput, TaskOutput__Output as _orchion_v1_TaskOutput__Output } from '../../orchion/v1/TaskOutput';
+import type { NodeLog as _orchion_v1_NodeLog, NodeLog__Output as _orchion_v1_NodeLog__Output } from '../../orchion/v1/NodeLog';
 
 export interface AgentMessage {
   'hello'?: (_orchion_v1_Hello | null);
@@ -14,7 +15,8 @@ export interface AgentMessage {
   'goodbye'?: (_orchion_v1_Goodbye | null);
   'task'?: (_orchion_v1_TaskUpdate | null);
   'output'?: (_orchion_v1_TaskOutput | null);
-  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye"|"task"|"output";
+  'nodeLog'?: (_orchion_v1_NodeLog | null);
+  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye"|"task"|"output"|"nodeLog";
 }
 
 export interface AgentMessage__Output {
@@ -24,5 +26,6 @@ export interface AgentMessage__Output {
   'goodbye'?: (_orchion_v1_Goodbye__Output | null);
   'task'?: (_orchion_v1_TaskUpdate__Output | null);
   'output'?: (_orchion_v1_TaskOutput__Output | null);
-  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye"|"task"|"output";
+  'nodeLog'?: (_orchion_v1_NodeLog__Output | null);
+  'payload'?: "hello"|"heartbeat"|"capabilities"|"goodbye"|"task"|"output"|"nodeLog";
 }

@@ -5,6 +5,7 @@ import type { MemoryInfo as _orchion_v1_MemoryInfo, MemoryInfo__Output as _orchi
 import type { OsInfo as _orchion_v1_OsInfo, OsInfo__Output as _orchion_v1_OsInfo__Output } from '../../orchion/v1/OsInfo';
 import type { GpuList as _orchion_v1_GpuList, GpuList__Output as _orchion_v1_GpuList__Output } from '../../orchion/v1/GpuList';
 import type { ModelList as _orchion_v1_ModelList, ModelList__Output as _orchion_v1_ModelList__Output } from '../../orchion/v1/ModelList';
+import type { ContainerEngine as _orchion_v1_ContainerEngine, ContainerEngine__Output as _orchion_v1_ContainerEngine__Output } from '../../orchion/v1/ContainerEngine';
 
 export interface CapabilityUpdate {
   'cpu'?: (_orchion_v1_CpuInfo | null);
@@ -12,6 +13,7 @@ export interface CapabilityUpdate {
   'os'?: (_orchion_v1_OsInfo | null);
   'gpus'?: (_orchion_v1_GpuList | null);
   'models'?: (_orchion_v1_ModelList | null);
+  'containerEngine'?: (_orchion_v1_ContainerEngine | null);
 }
 
 export interface CapabilityUpdate__Output {
@@ -20,4 +22,5 @@ export interface CapabilityUpdate__Output {
   'os': (_orchion_v1_OsInfo__Output | null);
   'gpus': (_orchion_v1_GpuList__Output | null);
   'models': (_orchion_v1_ModelList__Output | null);
+  'containerEngine': (_orchion_v1_ContainerEngine__Output | null);
 }

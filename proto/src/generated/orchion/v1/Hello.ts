@@ -15,6 +15,7 @@ export interface Hello {
   'runtimes'?: (string)[];
   'slots'?: (number);
   'runningAttempts'?: (string)[];
+  'dataPlaneUrl'?: (string);
 }
 
 export interface Hello__Output {
@@ -29,4 +30,5 @@ export interface Hello__Output {
   'runtimes': (string)[];
   'slots': (number);
   'runningAttempts': (string)[];
+  'dataPlaneUrl': (string);
 }
