@@ -71,3 +71,9 @@ export { SourceDocument, type JsonPath, type Located, type PathSegment } from '.
 export { closest as suggestClosest } from './suggest.js';
 export * from './agent-config/index.js';
 export type { SchemaCode, YamlCode } from './diagnostics.js';
+// For editors (the language server): the defensive raw view, template fields and their expressions.
+export { readRaw, kindKeys, KIND_KEYS, type RawNeed, type RawPipeline, type RawStep } from './raw.js';
+export { collectReferences, templateFields, type TemplateField } from './references.js';
+export { MAX_ALIAS_COUNT } from './source.js';
+export { effectiveInputType } from './check-values.js';
+export { isPlainObject } from './values.js';
