@@ -1,85 +1,49 @@
 /**
  * Runs the agent's Ollama and vLLM servers as Docker containers (dockerode, no other transport): makes their
  * images available, creates labelled containers on the host network bound to a loopback port, waits until their
- * API answers, streams their logs, adopts the ones still running after an agent restart, restarts crashed ones
- * with exponential backoff (reporting each crash so in-flight tasks fail as 'runtime-crashed' and are retried),
- * stops idle ones, and stops everything at shutdown unless told to keep them.
+ * API answers, streams their logs, adopts the ones still running after an agent restart (adoption.ts), restarts
+ * crashed ones with exponential backoff (crash-recovery.ts), stops idle ones (idle-sweep.ts), and stops
+ * everything at shutdown unless told to keep them. This class holds the runtimes and their transitions; the
+ * Docker calls themselves are in container-ops.ts.
  */
 import type Docker from 'dockerode';
 import pino, { type Logger } from 'pino';
+import { adoptionDecision } from './adoption.js';
 import { connectDocker } from './connect.js';
-import { createOptions, planHash } from './create-options.js';
+import { ContainerOps } from './container-ops.js';
+import { ContainerRunner } from './container-runner.js';
+import { planHash } from './create-options.js';
+import { CrashRecovery } from './crash-recovery.js';
 import { engineInfo, type EngineInfo } from './engine-info.js';
-import { ContainerError, dockerMessage, statusCode } from './errors.js';
+import { ContainerError, dockerMessage } from './errors.js';
 import { EventWatcher, type ContainerEvent } from './events.js';
 import { detectNvidiaGpus, gpuDeviceRequests } from './gpus.js';
-import { waitForHealth, type ContainerRunState } from './health.js';
+import { IdleSweep } from './idle-sweep.js';
 import { ensureImage, type PullProgressSink } from './image.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { LABEL, nodeFilter } from './labels.js';
-import { followLogs, LogCursor, readLogTail, type LogStream } from './logs.js';
+import { LogCursor } from './logs.js';
 import { ManagedContainer, type ManagedRuntime } from './managed-container.js';
-import { pullOllamaModels, type ModelPullProgress } from './ollama-pull.js';
+import {
+  DEFAULT_RESTART_POLICY,
+  type DockerRuntimeManagerOptions,
+  type RuntimeLease,
+  type StartOptions,
+} from './manager-types.js';
+import { pullOllamaModels } from './ollama-pull.js';
 import { planFor } from './plan-for.js';
 import type { ContainerPlan } from './plan.js';
 import { freeLoopbackPort, loopbackPortFree } from './ports.js';
 import type { ContainerSpec } from './specs.js';
 
-export interface ContainerLogLine {
-  runtime: string;
-  containerId: string;
-  stream: LogStream;
-  text: string;
-}
-
-export interface CrashReport {
-  runtime: string;
-  containerId: string;
-  exitCode: number | undefined;
-  oomKilled: boolean;
-  /** Restarts after earlier crashes. */
-  restarts: number;
-  /** False when the manager gave up (too many consecutive failures): the runtime is 'failed'. */
-  willRestart: boolean;
-  lastLogs: string[];
-}
-
-export interface DockerRuntimeManagerOptions {
-  nodeId: string;
-  /** A dockerode client; default from `dockerHost`, else DOCKER_HOST, else the default socket. */
-  docker?: Docker;
-  dockerHost?: string;
-  /** NVIDIA GPUs on this node; default: systeminformation (read once). */
-  detectGpus?: () => Promise<number>;
-  /** Every container log line (node logs); default: the logger at info. */
-  onLog?: (line: ContainerLogLine) => void;
-  /** A ready container died (the runtime's in-flight requests fail; see ManagedRuntime.signal). */
-  onCrash?: (report: CrashReport) => void;
-  onStateChange?: (runtime: ManagedRuntime) => void;
-  /** Leave containers running at shutdown (the next agent adopts them). Default false: stop and remove them. */
-  keepOnShutdown?: boolean;
-  /** Docker's own restarts of a server that exits non-zero (`on-failure` restart policy limit). Default 3. */
-  restartPolicyRetries?: number;
-  /** The manager's restarts after a crash: delay initialMs·2^n up to maxMs, at most maxAttempts in a row. */
-  restart?: { initialMs?: number; maxMs?: number; maxAttempts?: number; stableMs?: number };
-  /** Seconds `docker stop` waits before SIGKILL. Default 10. */
-  stopTimeoutSeconds?: number;
-  /** How often idle runtimes are looked for. Default 15 s. */
-  idleCheckMs?: number;
-  /** Health poll interval. Default 100 ms. */
-  healthIntervalMs?: number;
-  logger?: Logger;
-}
-
-export interface StartOptions {
-  onImageProgress?: PullProgressSink;
-  onModelProgress?: (p: ModelPullProgress) => void;
-}
-
-export interface RuntimeLease {
-  runtime: ManagedRuntime;
-  /** Marks the end of the request (idle time counts from here). Idempotent. */
-  release(): void;
-}
+export type {
+  ContainerLogLine,
+  CrashReport,
+  DockerRuntimeManagerOptions,
+  RestartPolicy,
+  RuntimeLease,
+  StartOptions,
+} from './manager-types.js';
 
 const LOG_TAIL = 20;
 
@@ -94,11 +58,13 @@ export class DockerRuntimeManager {
   readonly docker: Docker;
   readonly endpoint: string;
   private readonly entries = new Map<string, ManagedContainer>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly serial = new KeyedSerial();
   private readonly log: Logger;
-  private readonly restart: Required<NonNullable<DockerRuntimeManagerOptions['restart']>>;
+  private readonly ops: ContainerOps;
+  private readonly runner: ContainerRunner;
+  private readonly recovery: CrashRecovery;
+  private readonly idle: IdleSweep;
   private events: EventWatcher | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
   private gpus: Promise<number> | undefined;
   private closed = false;
 
@@ -109,12 +75,38 @@ export class DockerRuntimeManager {
     this.docker = conn.docker;
     this.endpoint = conn.endpoint;
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ part: 'docker' });
-    this.restart = {
-      initialMs: o.restart?.initialMs ?? 1_000,
-      maxMs: o.restart?.maxMs ?? 60_000,
-      maxAttempts: o.restart?.maxAttempts ?? 8,
-      stableMs: o.restart?.stableMs ?? 60_000,
-    };
+    this.ops = new ContainerOps(this.docker, {
+      nodeId: o.nodeId,
+      restartRetries: o.restartPolicyRetries ?? 3,
+      stopTimeoutSeconds: o.stopTimeoutSeconds ?? 10,
+    });
+    this.runner = new ContainerRunner({
+      ops: this.ops,
+      log: this.log,
+      onLog: o.onLog,
+      healthIntervalMs: o.healthIntervalMs,
+      logTail: LOG_TAIL,
+    });
+    this.recovery = new CrashRecovery({
+      ops: this.ops,
+      policy: { ...DEFAULT_RESTART_POLICY, ...o.restart },
+      serial: this.serial,
+      log: this.log,
+      onCrash: o.onCrash,
+      emit: (e) => this.emit(e),
+      start: (e) => this.runner.start(e),
+      ready: (e) => this.ready(e),
+      deviceRequests: (plan) => this.deviceRequests(plan),
+      isClosed: () => this.closed,
+      logTail: LOG_TAIL,
+    });
+    this.idle = new IdleSweep({
+      everyMs: o.idleCheckMs ?? 15_000,
+      entries: () => this.entries.values(),
+      serial: this.serial,
+      stopIdle: (e, why) => this.stopContainer(e, 'idle', why),
+      log: this.log,
+    });
   }
 
   /** Whether the engine answers, its version, or why not. Never throws. */
@@ -142,7 +134,7 @@ export class DockerRuntimeManager {
    */
   startRuntime(spec: ContainerSpec, so: StartOptions = {}): Promise<ManagedRuntime> {
     const plan = planFor(spec);
-    return this.serial(plan.name, async () => {
+    return this.serial.run(plan.name, async () => {
       this.assertOpen();
       const hash = planHash(plan);
       const existing = this.entries.get(plan.name);
@@ -171,10 +163,7 @@ export class DockerRuntimeManager {
     await this.watchEvents();
     const found = await this.docker.listContainers({ all: true, filters: nodeFilter(this.o.nodeId) });
     const results = await Promise.all(
-      found.map((c) => {
-        const name = c.Labels[LABEL.runtime] ?? '';
-        return this.serial(name, () => this.adoptOne(c));
-      }),
+      found.map((c) => this.serial.run(c.Labels[LABEL.runtime] ?? '', () => this.adoptOne(c))),
     );
     return results.filter((r): r is ManagedContainer => r !== undefined);
   }
@@ -183,7 +172,7 @@ export class DockerRuntimeManager {
   async acquire(name: string): Promise<RuntimeLease> {
     const entry = this.entry(name);
     if (entry.state === 'idle' || entry.state === 'stopped') {
-      await this.serial(name, async () => {
+      await this.serial.run(name, async () => {
         if (entry.state === 'idle' || entry.state === 'stopped') await this.wake(entry);
       });
     }
@@ -208,21 +197,21 @@ export class DockerRuntimeManager {
   stop(name: string): Promise<void> {
     const entry = this.entry(name);
     entry.halt();
-    return this.serial(name, () => this.stopContainer(entry, 'stopped', 'stopped'));
+    return this.serial.run(name, () => this.stopContainer(entry, 'stopped', 'stopped'));
   }
 
   /** Stops and removes the container. */
   remove(name: string): Promise<void> {
     const entry = this.entry(name);
     entry.halt();
-    return this.serial(name, () => this.discardEntry(entry, 'removed'));
+    return this.serial.run(name, () => this.discardEntry(entry, 'removed'));
   }
 
   /** Agent shutdown: stops following, and stops and removes the containers unless `keepOnShutdown`. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.idleTimer);
+    this.idle.stop();
     this.events?.close();
     const entries = [...this.entries.values()];
     for (const e of entries) e.halt();
@@ -239,7 +228,7 @@ export class DockerRuntimeManager {
 
   private async create(plan: ContainerPlan, hash: string, so: StartOptions): Promise<ManagedContainer> {
     // GPUs first: a request this node cannot serve fails here, before Docker is asked anything.
-    const deviceRequests = gpuDeviceRequests(plan.name, plan.gpus, await this.detectedGpus());
+    const deviceRequests = await this.deviceRequests(plan);
     await this.requireEngine();
     await this.watchEvents();
     if (plan.port !== undefined && !(await loopbackPortFree(plan.port))) {
@@ -251,15 +240,9 @@ export class DockerRuntimeManager {
     }
     const port = plan.port ?? (await freeLoopbackPort());
     await ensureImage(this.docker, plan.image, so.onImageProgress);
-    const options = createOptions(plan, {
-      nodeId: this.o.nodeId,
-      port,
-      deviceRequests,
-      restartRetries: this.o.restartPolicyRetries ?? 3,
-    });
-    const container = await this.createContainer(options);
+    const container = await this.ops.create(plan, port, deviceRequests);
     if (this.closed) {
-      await this.removeContainer(container);
+      await this.ops.remove(container);
       throw new ContainerError('closed', 'the Docker runtime manager shut down during the start');
     }
     const entry = new ManagedContainer({
@@ -276,12 +259,12 @@ export class DockerRuntimeManager {
     });
     this.entries.set(plan.name, entry);
     try {
-      await this.startContainer(entry);
+      await this.runner.start(entry);
       await pullOllamaModels(entry.baseUrl, plan.pullModels, so.onModelProgress, entry.halted);
     } catch (err) {
       this.entries.delete(plan.name);
       entry.halt();
-      await this.removeContainer(entry.container);
+      await this.ops.remove(entry.container);
       throw err;
     }
     this.ready(entry);
@@ -292,59 +275,11 @@ export class DockerRuntimeManager {
     return entry;
   }
 
-  private async createContainer(options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.docker.createContainer(options);
-      } catch (err) {
-        // A leftover of this node with the same name (e.g. not adopted): replace it once.
-        if (statusCode(err) === 409 && attempt === 0 && options.name && (await this.isOurs(options.name))) {
-          await this.removeContainer(this.docker.getContainer(options.name));
-          continue;
-        }
-        throw new ContainerError('start-failed', `cannot create ${options.name}: ${dockerMessage(err)}`, {
-          cause: err,
-        });
-      }
-    }
-  }
-
-  /** Starts the container (already running is fine), follows its logs and waits until its API answers. */
-  private async startContainer(entry: ManagedContainer): Promise<void> {
-    try {
-      await entry.container.start();
-    } catch (err) {
-      if (statusCode(err) !== 304) {
-        throw new ContainerError(
-          'start-failed',
-          `${entry.name}: Docker could not start the container: ${dockerMessage(err)}`,
-          {
-            cause: err,
-          },
-        );
-      }
-    }
-    this.followLogs(entry);
-    await this.waitHealthy(entry, entry.healthTimeoutMs);
-  }
-
-  private waitHealthy(entry: ManagedContainer, timeoutMs: number): Promise<void> {
-    return waitForHealth({
-      name: entry.name,
-      url: entry.healthUrl,
-      timeoutMs,
-      intervalMs: this.o.healthIntervalMs,
-      state: () => this.runState(entry.container),
-      lastLogs: () => readLogTail(entry.container, LOG_TAIL),
-      signal: entry.halted,
-    });
-  }
-
   private async wake(entry: ManagedContainer): Promise<void> {
     entry.resume();
     entry.state = 'starting';
     this.emit(entry);
-    await this.startContainer(entry);
+    await this.runner.start(entry);
     this.ready(entry);
     this.log.info({ runtime: entry.name }, 'runtime container started again');
   }
@@ -357,58 +292,45 @@ export class DockerRuntimeManager {
   // ------------------------------------------------------------------------------------------------- adopting
 
   private async adoptOne(c: Docker.ContainerInfo): Promise<ManagedContainer | undefined> {
-    const labels = c.Labels;
-    const name = labels[LABEL.runtime];
-    const kind = labels[LABEL.kind];
-    const port = Number(labels[LABEL.port]);
+    const name = c.Labels[LABEL.runtime];
     const container = this.docker.getContainer(c.Id);
-    const known = name ? this.entries.get(name) : undefined;
-    if (known && known.containerId === c.Id) return undefined;
-    if (!name || (kind !== 'ollama' && kind !== 'vllm') || !(port > 0) || known) {
-      await this.removeContainer(container);
-      this.log.warn(
-        { container: c.Id.slice(0, 12), name },
-        'removed a managed container that cannot be adopted',
-      );
-      return undefined;
-    }
-    if (c.State !== 'running' && c.State !== 'restarting') {
-      await this.removeContainer(container);
-      this.log.info({ runtime: name, state: c.State }, 'removed a stopped managed container');
+    const decision = adoptionDecision(c, name ? this.entries.get(name)?.containerId : undefined);
+    if (decision.action === 'skip') return undefined;
+    if (decision.action === 'remove') {
+      await this.ops.remove(container);
+      this.log[decision.level]({ container: c.Id.slice(0, 12), runtime: name, state: c.State }, decision.why);
       return undefined;
     }
     const entry = new ManagedContainer({
+      ...decision,
       container,
-      name,
-      kind,
-      model: labels[LABEL.model] ?? '',
-      image: c.Image,
-      port,
-      hash: labels[LABEL.spec] ?? '',
       adopted: true,
       // Lines written before this agent started were already logged by the previous one.
       cursor: new LogCursor(Date.now() / 1000),
     });
-    this.entries.set(name, entry);
-    this.followLogs(entry);
+    this.entries.set(entry.name, entry);
+    this.runner.followLogs(entry);
     try {
-      await this.waitHealthy(entry, entry.healthTimeoutMs);
+      await this.runner.waitHealthy(entry);
     } catch (err) {
-      this.entries.delete(name);
+      this.entries.delete(entry.name);
       entry.halt();
-      await this.removeContainer(container);
-      this.log.warn({ runtime: name, err: (err as Error).message }, 'removed an unhealthy managed container');
+      await this.ops.remove(container);
+      this.log.warn(
+        { runtime: entry.name, err: (err as Error).message },
+        'removed an unhealthy managed container',
+      );
       return undefined;
     }
     this.ready(entry);
     this.log.info(
-      { runtime: name, container: c.Id.slice(0, 12), port },
+      { runtime: entry.name, container: c.Id.slice(0, 12), port: entry.port },
       'adopted a running runtime container',
     );
     return entry;
   }
 
-  // ------------------------------------------------------------------------------------------ crashes, restarts
+  // --------------------------------------------------------------------------------------- engine events
 
   private async watchEvents(): Promise<void> {
     if (!this.events) {
@@ -420,7 +342,7 @@ export class DockerRuntimeManager {
         onError: (err) =>
           this.log.warn({ err: dockerMessage(err) }, 'Docker event stream broke; reconnecting'),
       });
-      this.startIdleSweep();
+      this.idle.start();
     }
     try {
       await this.events.start();
@@ -439,9 +361,9 @@ export class DockerRuntimeManager {
       e.action === 'start' &&
       (entry.state === 'ready' || entry.state === 'crashed' || entry.state === 'starting')
     ) {
-      this.followLogs(entry);
+      this.runner.followLogs(entry);
     } else if (e.action === 'die' && entry.state === 'ready') {
-      void this.crashed(entry, e.exitCode);
+      void this.recovery.crashed(entry, e.exitCode);
     }
   }
 
@@ -449,106 +371,9 @@ export class DockerRuntimeManager {
   private async reconcile(): Promise<void> {
     for (const entry of this.entries.values()) {
       if (entry.state !== 'ready') continue;
-      const state = await this.runState(entry.container);
-      if (!state.running && entry.state === 'ready') void this.crashed(entry, state.exitCode);
+      const state = await this.ops.runState(entry.container);
+      if (!state.running && entry.state === 'ready') void this.recovery.crashed(entry, state.exitCode);
     }
-  }
-
-  private async crashed(entry: ManagedContainer, exitCode: number | undefined): Promise<void> {
-    entry.endRun('crashed', `the container exited${exitCode === undefined ? '' : ` with code ${exitCode}`}`);
-    this.emit(entry);
-    if (entry.healthySince && Date.now() - entry.healthySince >= this.restart.stableMs) entry.attempts = 0;
-    const state = await this.runState(entry.container);
-    const report: CrashReport = {
-      runtime: entry.name,
-      containerId: entry.containerId,
-      exitCode: exitCode ?? (state.running ? undefined : state.exitCode),
-      oomKilled: !state.running && state.oomKilled,
-      restarts: entry.restarts,
-      willRestart: entry.attempts < this.restart.maxAttempts,
-      lastLogs: await readLogTail(entry.container, LOG_TAIL),
-    };
-    this.log.warn(
-      {
-        runtime: entry.name,
-        exitCode: report.exitCode,
-        oomKilled: report.oomKilled,
-        lastLogs: report.lastLogs,
-      },
-      'runtime container crashed',
-    );
-    this.o.onCrash?.(report);
-    this.scheduleRecovery(entry);
-  }
-
-  private scheduleRecovery(entry: ManagedContainer): void {
-    if (this.closed || entry.state !== 'crashed' || entry.halted.aborted) return;
-    if (entry.attempts >= this.restart.maxAttempts) {
-      entry.state = 'failed';
-      this.emit(entry);
-      this.log.error(
-        { runtime: entry.name, attempts: entry.attempts },
-        'runtime container keeps failing; gave up',
-      );
-      return;
-    }
-    const delay = Math.min(this.restart.maxMs, this.restart.initialMs * 2 ** entry.attempts);
-    entry.attempts++;
-    entry.recoverTimer = setTimeout(() => void this.serial(entry.name, () => this.recover(entry)), delay);
-  }
-
-  private async recover(entry: ManagedContainer): Promise<void> {
-    entry.recoverTimer = undefined;
-    if (this.closed || entry.state !== 'crashed' || entry.halted.aborted) return;
-    try {
-      try {
-        await entry.container.inspect();
-      } catch (err) {
-        // Removed behind our back: create it again when the spec is known.
-        if (statusCode(err) !== 404 || !entry.plan) throw err;
-        entry.container = await this.createContainer(
-          createOptions(entry.plan, {
-            nodeId: this.o.nodeId,
-            port: entry.port,
-            deviceRequests: gpuDeviceRequests(entry.name, entry.plan.gpus, await this.detectedGpus()),
-            restartRetries: this.o.restartPolicyRetries ?? 3,
-          }),
-        );
-      }
-      await this.startContainer(entry);
-      if (entry.state !== 'crashed' || entry.halted.aborted) return;
-      entry.restarts++;
-      this.ready(entry);
-      this.log.info(
-        { runtime: entry.name, restarts: entry.restarts },
-        'runtime container restarted after a crash',
-      );
-    } catch (err) {
-      this.log.warn({ runtime: entry.name, err: dockerMessage(err) }, 'restart after a crash failed');
-      this.scheduleRecovery(entry);
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------------ idleness
-
-  private startIdleSweep(): void {
-    if (this.idleTimer) return;
-    this.idleTimer = setInterval(() => {
-      const now = Date.now();
-      for (const entry of this.entries.values()) {
-        const idleMs = entry.plan?.idleStopMs;
-        if (!idleMs || entry.state !== 'ready' || entry.inFlight > 0 || now - entry.lastUsed < idleMs)
-          continue;
-        void this.serial(entry.name, async () => {
-          if (entry.state !== 'ready' || entry.inFlight > 0 || Date.now() - entry.lastUsed < idleMs) return;
-          this.log.info({ runtime: entry.name, idleMs }, 'stopping an idle runtime container');
-          await this.stopContainer(entry, 'idle', `idle for ${Math.round(idleMs / 1000)} s`);
-        }).catch((err) =>
-          this.log.warn({ runtime: entry.name, err: dockerMessage(err) }, 'idle stop failed'),
-        );
-      }
-    }, this.o.idleCheckMs ?? 15_000);
-    this.idleTimer.unref();
   }
 
   // ---------------------------------------------------------------------------------------- stopping, helpers
@@ -560,75 +385,16 @@ export class DockerRuntimeManager {
   ): Promise<void> {
     entry.endRun(state, why);
     entry.halt();
-    try {
-      await entry.container.stop({ t: this.o.stopTimeoutSeconds ?? 10 });
-    } catch (err) {
-      if (statusCode(err) !== 304 && statusCode(err) !== 404) throw err;
-    }
+    await this.ops.stop(entry.container);
     this.emit(entry);
   }
 
   private async discardEntry(entry: ManagedContainer, why: string): Promise<void> {
     entry.endRun('stopped', why);
     entry.halt();
-    try {
-      await entry.container.stop({ t: this.o.stopTimeoutSeconds ?? 10 });
-    } catch {
-      // Already stopped or gone: removal below settles it.
-    }
-    await this.removeContainer(entry.container);
+    await this.ops.discard(entry.container);
     if (this.entries.get(entry.name) === entry) this.entries.delete(entry.name);
     this.emit(entry);
-  }
-
-  private async removeContainer(container: Docker.Container): Promise<void> {
-    try {
-      await container.remove({ force: true });
-    } catch (err) {
-      if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err; // 409: removal already in progress
-    }
-  }
-
-  private followLogs(entry: ManagedContainer): void {
-    if (entry.follower) return;
-    const follower = followLogs(entry.container, {
-      since: entry.cursor.since,
-      cursor: entry.cursor,
-      onLine: (stream, text) => {
-        const line = { runtime: entry.name, containerId: entry.containerId, stream, text };
-        if (this.o.onLog) this.o.onLog(line);
-        else this.log.info({ runtime: entry.name, stream }, text);
-      },
-    });
-    entry.follower = follower;
-    void follower.ended.then(() => {
-      if (entry.follower === follower) entry.follower = undefined;
-    });
-  }
-
-  private async runState(container: Docker.Container): Promise<ContainerRunState> {
-    try {
-      const { State } = await container.inspect();
-      if (State.Running && !State.Restarting) return { running: true };
-      return {
-        running: false,
-        restarting: State.Restarting,
-        exitCode: State.ExitCode,
-        oomKilled: State.OOMKilled,
-      };
-    } catch {
-      return { running: false, restarting: false, exitCode: -1, oomKilled: false };
-    }
-  }
-
-  private async isOurs(name: string): Promise<boolean> {
-    try {
-      const info = await this.docker.getContainer(name).inspect();
-      const labels = info.Config.Labels ?? {};
-      return labels[LABEL.managed] === 'true' && labels[LABEL.node] === this.o.nodeId;
-    } catch {
-      return false;
-    }
   }
 
   private async requireEngine(): Promise<void> {
@@ -636,9 +402,9 @@ export class DockerRuntimeManager {
     if (!info.available) throw new ContainerError('engine-unavailable', info.reason);
   }
 
-  private detectedGpus(): Promise<number> {
+  private async deviceRequests(plan: ContainerPlan): Promise<Docker.DeviceRequest[] | undefined> {
     this.gpus ??= (this.o.detectGpus ?? detectNvidiaGpus)();
-    return this.gpus;
+    return gpuDeviceRequests(plan.name, plan.gpus, await this.gpus);
   }
 
   private entry(name: string): ManagedContainer {
@@ -653,20 +419,5 @@ export class DockerRuntimeManager {
 
   private emit(entry: ManagedContainer): void {
     this.o.onStateChange?.(entry);
-  }
-
-  /** Runs operations on one runtime one at a time. */
-  private serial<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(name, settled);
-    void settled.then(() => {
-      if (this.locks.get(name) === settled) this.locks.delete(name);
-    });
-    return next;
   }
 }
