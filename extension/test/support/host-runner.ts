@@ -1,0 +1,113 @@
+// Runs an extension's test module inside code-server's real extension host, the way @vscode/test-electron does
+// for desktop VS Code: the workbench URL's `payload` names the extension under development and the tests module
+// (VS Code's extensionTestsPath contract: it exports `run(): Promise<void>`). The workbench calls
+// `window.codeAutomationExit(code, logs)` when run() settles and `window.codeAutomationLog(level, message)` for
+// the host's log lines; Chromium (playwright-core) receives both.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { launchBrowser } from './browser';
+import type { CodeServer } from './code-server';
+
+export interface HostRunOptions {
+  server: CodeServer;
+  /** Absolute path of the extension folder (its package.json). */
+  extensionDevelopmentPath: string;
+  /** Absolute path of the bundled tests module. */
+  extensionTestsPath: string;
+  /** Absolute path of the workspace folder to open. */
+  folder: string;
+  /** Default 240 s. */
+  timeoutMs?: number;
+  /** When set, a screenshot of the workbench is saved here at the end (pass or fail). */
+  screenshot?: string;
+}
+
+export interface HostRunResult {
+  exitCode: number;
+  /** The tests' output and the host's log lines as the workbench reported them. */
+  log: string;
+  /** From the suite's final `N passed, N failed` line; undefined when it printed none. */
+  passed?: number;
+  failed?: number;
+}
+
+/** The workbench URL that runs `extensionTestsPath` against `extensionDevelopmentPath` in `folder`. */
+export function testWorkbenchUrl(
+  server: CodeServer,
+  o: { extensionDevelopmentPath: string; extensionTestsPath: string; folder: string },
+): string {
+  const remote = (p: string) => `vscode-remote://${server.authority}${resolve(p)}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)],
+    ['extensionTestsPath', remote(o.extensionTestsPath)],
+  ];
+  return `${server.url}?folder=${encodeURIComponent(resolve(o.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** The last `N passed, N failed` line in a log. */
+export function parseSummary(log: string): { passed: number; failed: number } | undefined {
+  const all = [...log.matchAll(/(\d+) passed, (\d+) failed/g)];
+  const last = all.at(-1);
+  return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
+}
+
+export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult> {
+  const timeoutMs = opts.timeoutMs ?? 240_000;
+  const browser = await launchBrowser();
+  const lines: string[] = [];
+  try {
+    let settle!: (code: number) => void;
+    const exited = new Promise<number>((r) => (settle = r));
+    await browser.page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => {
+      // The workbench hands over a log call's arguments (an array): strings as they are, the rest as JSON.
+      const parts = Array.isArray(message) ? message : [message];
+      const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+      lines.push(level === 'info' ? text : `[${level}] ${text}`);
+    });
+    await browser.page.exposeFunction(
+      'codeAutomationExit',
+      (code: number, logs?: { relativePath: string; contents: string }[]) => {
+        // The host's log files (exthost, renderer, remote agent), for a failure's report.
+        for (const f of logs ?? []) {
+          if (/exthost|remoteagent|renderer/i.test(f.relativePath) && f.contents.trim()) {
+            lines.push(`--- ${f.relativePath}\n${f.contents.trimEnd()}`);
+          }
+        }
+        settle(code);
+      },
+    );
+    await browser.page.goto(testWorkbenchUrl(opts.server, opts));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the host tests did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    let exitCode: number;
+    try {
+      exitCode = await Promise.race([exited, timedOut]);
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\n--- host log\n${lines.join('\n')}\n--- browser console\n${browser.console()}` +
+          `\n--- code-server\n${opts.server.output()}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (opts.screenshot) {
+      mkdirSync(dirname(opts.screenshot), { recursive: true });
+      writeFileSync(opts.screenshot, await browser.page.screenshot().catch(() => Buffer.alloc(0)));
+    }
+    const log = lines.join('\n');
+    const summary = parseSummary(log);
+    return { exitCode, log, ...summary };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A failure message with everything needed to see why: the log, and code-server's own output. */
+export function describeRun(result: HostRunResult, server: CodeServer): string {
+  return `exit ${result.exitCode}, ${result.passed ?? '?'} passed, ${result.failed ?? '?'} failed\n--- host log\n${result.log}\n--- code-server\n${server.output()}`;
+}
