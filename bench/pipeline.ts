@@ -27,7 +27,6 @@ const args = process.argv.slice(2);
 const flag = flagReader(args);
 const self = fileURLToPath(import.meta.url);
 const root = join(self, '../../..');
-const CLI = join(root, 'orchestrator/dist/cli.js');
 
 const PART = flag('part', 'all');
 const JOBS = Number(flag('jobs', '20'));
@@ -38,6 +37,8 @@ const AGENTS = Number(flag('agents', '2'));
 const SLOTS = Number(flag('slots', '64'));
 const ROUNDS = Number(flag('rounds', '21'));
 const MAX_TOKENS = Number(flag('max-tokens', '200'));
+/** `--cli PATH`: the orchion CLI bundle to run (e.g. a private build, so that a rebuild mid-run changes nothing). */
+const CLI = flag('cli', join(root, 'orchestrator/dist/cli.js'));
 /** `--cpu-prof [DIR]`: profile the echo part's orchestrator and first agent (default dir: artifacts/cpu-prof). */
 const CPU_PROF = args.includes('--cpu-prof')
   ? flag('cpu-prof', '').startsWith('--') || flag('cpu-prof', '') === ''

@@ -4,8 +4,10 @@ import { hostname as osHostname } from 'node:os';
 import { PROTOCOL_VERSION, type Welcome__Output } from '@orchion/proto';
 import type { Logger } from 'pino';
 import { collectCapabilities } from './capabilities/collect';
+import { containerEngineCapability } from './capabilities/container-engine';
 import { TaskExecutor } from './executor/task-executor';
 import { loadOrCreateNodeId } from './identity';
+import { NodeLogBatcher } from './node-logs/batcher';
 import type { WorkerConfig } from './runtimes/embedded/protocol';
 import { OrchestratorLink } from './session/orchestrator-link';
 import { managedContainers } from './setup/containers';
@@ -78,12 +80,18 @@ export function startAgent(config: AgentConfig): Agent {
   });
   // Managed runtimes (containers) are known from the start and list their models once their container answers.
   const late: { link?: OrchestratorLink } = {};
+  // Node logs (container setup, output, pull progress) go out in batches whenever the session takes writes.
+  const nodeLog = new NodeLogBatcher({
+    send: (lines) => late.link?.send({ nodeLog: { lines } }) ?? false,
+    canSend: () => late.link?.canSend() ?? false,
+  });
   const containers = managedContainers({
     nodeId,
     specs: setup.managed,
     docker: setup.docker,
     logger,
     onReady: () => late.link?.refreshNow(),
+    nodeLog: (line) => nodeLog.push(line),
   });
   const runtimes = [...setup.runtimes, ...containers.runtimes];
   // Announced names: managed runtimes are dropped before the first hello when there is no Docker Engine.
@@ -112,7 +120,13 @@ export function startAgent(config: AgentConfig): Agent {
       runtimes: names,
       slots: setup.slots,
     },
-    collect: collectCapabilities,
+    collect: () =>
+      collectCapabilities({
+        containerEngine: async () => {
+          const info = await containers.engine();
+          return info && containerEngineCapability(info);
+        },
+      }),
     models: () => models.list(),
     runningAttempts: () => [...executor.runningAttempts(), ...executor.finishedUnreported()],
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
@@ -133,7 +147,10 @@ export function startAgent(config: AgentConfig): Agent {
     );
     executor.resume();
   });
-  link.on('drain', () => executor.resume());
+  link.on('drain', () => {
+    executor.resume();
+    nodeLog.flush();
+  });
   link.on('assign', (task) => executor.assign(task));
   link.on('cancel', (c) => executor.cancel(c.attemptId, c.reason));
   link.on('fatal', (err) => logger.error({ err: err.message }, 'the orchestrator refused this agent'));
@@ -167,7 +184,9 @@ export function startAgent(config: AgentConfig): Agent {
         new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS))),
       ]);
       clearTimeout(grace);
+      nodeLog.flush();
       await link.stop(reason);
+      nodeLog.close();
       await Promise.all([setup.close(), containers.close()]);
     })();
     return stopping;

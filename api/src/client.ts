@@ -8,6 +8,7 @@ import type {
   SubmitJobRequest,
   ValidateResponse,
 } from './jobs';
+import type { NodeLogEntry } from './node-logs';
 import type {
   ApiErrorBody,
   HealthResponse,
@@ -138,6 +139,38 @@ export class OrchionClient {
       if (!options.signal?.aborted) throw err;
     }
     return { state, lastEventId };
+  }
+
+  /**
+   * Streams a node's log (SSE): the retained lines, then with `follow` live ones until `signal` aborts or the node
+   * is removed. Resolves with the last entry id, to resume from with `lastEventId`.
+   */
+  async streamNodeLogs(
+    id: string,
+    onEntry: (entry: NodeLogEntry) => void,
+    options: { follow?: boolean; lastEventId?: number; signal?: AbortSignal } = {},
+  ): Promise<{ lastEventId?: number }> {
+    const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
+    const path = `/api/v1/nodes/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`;
+    const res = await this.fetch(path, { headers, signal: options.signal });
+    if (!res.ok || !res.body) throw await toError(res);
+    let lastEventId = options.lastEventId;
+    const parser = new SseParser((frame) => {
+      if (frame.event !== 'log') return;
+      const entry = JSON.parse(frame.data) as NodeLogEntry;
+      lastEventId = entry.id;
+      onEntry(entry);
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        parser.push(decoder.decode(chunk, { stream: true }));
+      }
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    }
+    return { lastEventId };
   }
 
   /**

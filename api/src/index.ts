@@ -1,3 +1,4 @@
 export * from './types';
 export * from './jobs';
 export * from './client';
+export * from './node-logs';

@@ -7,6 +7,7 @@ import { EventBus } from './events/event-bus';
 import { buildHttpApp } from './http/app';
 import { toNodeView } from './http/views';
 import { Metrics } from './metrics';
+import { NodeLogRing } from './nodes/node-log-ring';
 import { NodeRegistry } from './registry/registry';
 import { systemClock } from './registry/types';
 import { JobEngine } from './jobs/engine';
@@ -63,14 +64,17 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const jobStore = new SqliteJobStore(db);
   const group = new GroupCommit(db);
   const hub = new LogHub();
+  const nodeLogs = new NodeLogRing();
   // The pieces refer to each other through closures; none is called before all exist.
   const registry = new NodeRegistry(
     new SqliteNodeStore(db),
     systemClock,
     (change) => {
       bus.publish(change.type, toNodeView(change.node));
-      if (change.type === 'node.removed') jobs.nodeRemoved(change.node.id);
-      else jobs.nodeChanged(schedNode(change.node));
+      if (change.type === 'node.removed') {
+        jobs.nodeRemoved(change.node.id);
+        nodeLogs.drop(change.node.id);
+      } else jobs.nodeChanged(schedNode(change.node));
     },
     { pruneOfflineAfterMs: config.pruneOfflineAfterMs, reconnectGraceMs: config.reconnectGraceMs },
   );
@@ -87,6 +91,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     metrics,
     version: VERSION,
     batch: (fn) => group.run(fn),
+    nodeLogs: (nodeId, lines) => nodeLogs.append(nodeId, lines),
     tasks: {
       registered: (nodeId, running) => jobs.nodeReconnected(nodeId, running),
       update: (nodeId, u) => jobs.taskUpdate(nodeId, u),
@@ -107,8 +112,6 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
         bus.publish('step.updated', {
           jobId: job.id,
           step: stepViewFromRecord(
-            jobStore,
-            job,
             step,
             step.current?.state === 'queued' ? jobs.waitingReason(step.current.id) : null,
           ),
@@ -119,6 +122,8 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     clock: systemClock,
     logger: logger.child({ component: 'jobs' }),
   });
+  // What the engine buffered during a turn (agents' output) is written inside the turn's transaction.
+  group.beforeCommit(() => jobs.flush());
   // Nodes known from before a restart are offered to the scheduler; jobs resume where they were.
   for (const node of registry.list({ limit: Number.MAX_SAFE_INTEGER }).nodes)
     jobs.nodeChanged(schedNode(node));
@@ -135,6 +140,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     corsOrigins: config.corsOrigins ?? [],
     onNodeRemoved: (id) => sessions.forget(id),
     jobs: { engine: jobs, store: jobStore, hub },
+    nodeLogs,
   });
   const [host, port] = splitHostPort(config.httpAddr);
   await app.listen({ host, port });

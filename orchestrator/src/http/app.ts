@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus';
 import type { Metrics } from '../metrics';
 import type { NodeRegistry } from '../registry/registry';
+import { NodeLogRing } from '../nodes/node-log-ring';
 import { installAuth } from './auth';
 import { installErrorHandlers } from './errors';
 import type { JobEngine } from '../jobs/engine';
@@ -13,6 +14,7 @@ import type { SqliteJobStore } from '../store/job-store';
 import { eventRoutes } from './routes/events';
 import { jobLogRoutes } from './routes/job-logs';
 import { jobRoutes } from './routes/jobs';
+import { nodeLogRoutes } from './routes/node-logs';
 import { nodeRoutes } from './routes/nodes';
 import { systemRoutes } from './routes/system';
 
@@ -27,6 +29,8 @@ export interface HttpAppDeps {
   corsOrigins: string[];
   onNodeRemoved(id: string): void;
   jobs: { engine: JobEngine; store: SqliteJobStore; hub: LogHub };
+  /** Node logs (in memory); default an empty ring of its own. */
+  nodeLogs?: NodeLogRing;
 }
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
@@ -57,6 +61,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   systemRoutes(app, { metrics: deps.metrics, version: deps.version, startedAt: Date.now() });
   nodeRoutes(app, { registry: deps.registry, onRemoved: deps.onNodeRemoved });
+  nodeLogRoutes(app, { registry: deps.registry, logs: deps.nodeLogs ?? new NodeLogRing() });
   eventRoutes(app, { bus: deps.bus, metrics: deps.metrics });
   jobRoutes(app, { engine: deps.jobs.engine, store: deps.jobs.store });
   jobLogRoutes(app, { store: deps.jobs.store, hub: deps.jobs.hub });

@@ -224,6 +224,7 @@ export class JobEngine {
     const step = job.steps.get(a.stepId)!;
     if (u.state === 'TASK_STATE_STARTED') {
       this.book.event(job, step, a, `attempt ${a.attempt} started on node ${nodeId}`);
+      this.book.changedOutside();
       return;
     }
     if (u.state === 'TASK_STATE_UNSPECIFIED') return;
@@ -244,7 +245,17 @@ export class JobEngine {
 
   taskOutput(nodeId: string, out: TaskOutput__Output): void {
     const a = this.current(nodeId, out.attemptId);
-    if (a) this.book.log.output(a, out.chunks);
+    if (!a) return;
+    this.book.log.output(a, out.chunks);
+    this.book.changedOutside();
+  }
+
+  /**
+   * Writes what changes made outside a transaction of the engine left buffered (agents' output): the group
+   * commit calls it before it commits a turn's transaction.
+   */
+  flush(): void {
+    this.book.flush();
   }
 
   // ------------------------------------------------------------------------------------------ internals

@@ -1,5 +1,10 @@
 // The job engine's books: the live records of unfinished jobs and their open attempts, and every change to them
 // written to the store and told to the sinks. It decides nothing; the engine does.
+//
+// Writes are coalesced: a change marks its attempt and step rows dirty, and `flush` writes each dirty row once,
+// stores the buffered log rows, and publishes one `step.updated` per changed step (its latest state), at the
+// end of the outermost `atomically` — inside its transaction, so a change is durable exactly as before — or,
+// for changes made outside one (agents' output), before the group commit of the turn commits.
 import { randomUUID } from 'node:crypto';
 import type { StepState } from '@orchion/api';
 import type { Pipeline } from '@orchion/schemas';
@@ -26,6 +31,13 @@ export class JobBook {
   /** Open (queued or running) attempts, by id. */
   readonly open = new Map<string, AttemptRecord>();
   readonly log: JobLog;
+  private readonly dirtyAttempts = new Set<AttemptRecord>();
+  /** Attempts created since the last flush (their rows are inserted, the others updated). */
+  private readonly newAttempts = new Set<AttemptRecord>();
+  private readonly dirtySteps = new Map<StepRecord, JobRecord>();
+  /** Steps whose `step.updated` is due, in the order they first changed. */
+  private readonly changedSteps = new Map<StepRecord, JobRecord>();
+  private depth = 0;
 
   constructor(
     private readonly deps: Pick<EngineDeps, 'store' | 'sinks' | 'clock'>,
@@ -39,9 +51,49 @@ export class JobBook {
     );
   }
 
-  /** Runs `fn` as one transaction: a crash never leaves half a change in the store. */
+  /**
+   * Runs `fn` as one transaction, its rows written at its end: a crash never leaves half a change in the store.
+   * Nested calls join the outermost one.
+   */
   atomically<T>(fn: () => T): T {
-    return this.deps.store.transaction(fn);
+    if (this.depth > 0) return fn();
+    this.depth++;
+    try {
+      return this.deps.store.transaction(() => {
+        const result = fn();
+        this.flush();
+        return result;
+      });
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** After a change made outside `atomically`: written now, unless a transaction (the turn's group) is open. */
+  changedOutside(): void {
+    if (this.depth === 0 && !this.deps.store.inTransaction) this.flush();
+  }
+
+  /** Writes the dirty rows and buffered logs, then announces the changed steps. */
+  flush(): void {
+    const { store } = this.deps;
+    for (const a of this.dirtyAttempts) {
+      if (this.newAttempts.has(a)) store.insertAttempt(attemptRow(a));
+      else store.updateAttempt(attemptRow(a));
+    }
+    this.dirtyAttempts.clear();
+    this.newAttempts.clear();
+    for (const [step, job] of this.dirtySteps) store.updateStep(stepRow(job.id, step));
+    this.dirtySteps.clear();
+    this.log.flush();
+    this.announceSteps();
+  }
+
+  private announceSteps(): void {
+    for (const [step, job] of this.changedSteps) {
+      this.changedSteps.delete(step);
+      this.deps.sinks.stepChanged(job, step);
+    }
   }
 
   runningOn(nodeId: string): AttemptRecord[] {
@@ -68,7 +120,19 @@ export class JobBook {
     );
     const job = jobFromRows(
       { ...row, outputs: null, error: null, started_at: null, finished_at: null },
-      store.steps(row.id),
+      pipeline.steps.map((s, position) => ({
+        job_id: row.id,
+        step_id: s.id,
+        position,
+        state: 'queued',
+        attempts: 0,
+        output: null,
+        result: null,
+        error: null,
+        started_at: null,
+        finished_at: null,
+      })),
+      pipeline,
     );
     this.jobs.set(job.id, job);
     this.deps.sinks.jobChanged(job, true);
@@ -84,7 +148,10 @@ export class JobBook {
       this.jobs.set(job.id, job);
       this.log.resumed(job.id);
       const latest = new Map<string, AttemptRow>();
-      for (const a of store.attempts(job.id)) latest.set(a.step_id, a);
+      for (const a of store.attempts(job.id)) {
+        latest.set(a.step_id, a);
+        job.steps.get(a.step_id)?.history.push(attemptFromRow(a, { task: {}, listInput: false }));
+      }
       yield { job, open: [...latest.values()].filter((a) => a.state === 'queued' || a.state === 'running') };
     }
   }
@@ -102,9 +169,9 @@ export class JobBook {
     job.error = outcome.error;
     if (outcome.outputs) job.outputs = outcome.outputs;
     job.finishedAt = this.deps.clock.now();
-    this.saveJob(job);
     const error = job.error && job.state !== 'cancelled' ? `: ${job.error}` : '';
     this.event(job, null, null, `job ${job.state}${error}`);
+    this.saveJob(job);
     this.jobs.delete(job.id);
     this.log.finished(job.id);
     this.deps.sinks.jobFinished(job);
@@ -116,8 +183,8 @@ export class JobBook {
     step.state = state;
     step.error = error;
     if (TERMINAL.has(state)) step.finishedAt = this.deps.clock.now();
-    this.deps.store.updateStep(stepRow(job.id, step));
-    this.deps.sinks.stepChanged(job, step);
+    this.dirtySteps.set(step, job);
+    this.changedSteps.set(step, job);
   }
 
   succeedStep(job: JobRecord, step: StepRecord, success: StepSuccess): void {
@@ -128,7 +195,7 @@ export class JobBook {
   }
 
   stepChanged(job: JobRecord, step: StepRecord): void {
-    this.deps.sinks.stepChanged(job, step);
+    this.changedSteps.set(step, job);
   }
 
   // ------------------------------------------------------------------------------------------- attempts
@@ -154,9 +221,11 @@ export class JobBook {
     };
     step.attempts = a.attempt;
     step.current = a;
+    step.history.push(a);
     this.open.set(a.id, a);
-    this.deps.store.saveAttempt(attemptRow(a));
-    this.deps.store.updateStep(stepRow(job.id, step));
+    this.dirtyAttempts.add(a);
+    this.newAttempts.add(a);
+    this.dirtySteps.set(step, job);
     return a;
   }
 
@@ -165,6 +234,9 @@ export class JobBook {
     const a = attemptFromRow(row, built);
     step.attempts = Math.max(step.attempts, a.attempt);
     step.current = a;
+    const i = step.history.findIndex((h) => h.id === a.id);
+    if (i >= 0) step.history[i] = a;
+    else step.history.push(a);
     this.open.set(a.id, a);
     return a;
   }
@@ -175,7 +247,7 @@ export class JobBook {
     a.state = 'running';
     a.nodeId = nodeId;
     a.startedAt = now;
-    this.deps.store.saveAttempt(attemptRow(a));
+    this.dirtyAttempts.add(a);
     if (step.state === 'queued') {
       step.startedAt ??= now;
       this.setStep(job, step, 'running', null);
@@ -193,8 +265,12 @@ export class JobBook {
     a.errorCode = code;
     a.error = error;
     a.finishedAt = this.deps.clock.now();
-    this.deps.store.saveAttempt(attemptRow(a));
+    this.dirtyAttempts.add(a);
     this.open.delete(a.id);
+    // An attempt read back from the store to be closed takes the place of its record in the step's history.
+    const history = this.jobs.get(a.jobId)?.steps.get(a.stepId)?.history;
+    const i = history ? history.findIndex((h) => h.id === a.id) : -1;
+    if (history && i >= 0 && history[i] !== a) history[i] = a;
   }
 
   // ------------------------------------------------------------------------------------------------ log
@@ -210,6 +286,8 @@ export class JobBook {
   }
 
   private saveJob(job: JobRecord): void {
+    // Steps are announced before the job that they changed.
+    this.announceSteps();
     this.deps.store.updateJob({
       id: job.id,
       state: job.state,

@@ -1,5 +1,7 @@
 // A job's log: engine events and agents' output (tokens, log lines), stored and then published to followers.
-// Each job keeps at most about `maxPerJob` rows: once it has 1,000 more, the oldest are pruned.
+// Rows are buffered and stored together by `flush` (the job book calls it at the end of each change, the group
+// commit before each commit), so a turn's rows cost one multi-row INSERT. Each job keeps at most about
+// `maxPerJob` rows: once it has 1,000 more, the oldest are pruned.
 import type { LogEntry } from '@orchion/api';
 import type { OutputChunk__Output } from '@orchion/proto';
 import type { Clock } from '../registry/types';
@@ -17,6 +19,8 @@ interface AttemptRef {
 export class JobLog {
   /** Rows each active job holds (an upper bound). */
   private readonly counts = new Map<string, number>();
+  /** Rows appended since the last `flush`, in order. */
+  private pending: NewLog[] = [];
 
   constructor(
     private readonly store: Pick<SqliteJobStore, 'appendLogs' | 'pruneJobLogs'>,
@@ -27,46 +31,40 @@ export class JobLog {
 
   /** Something the engine did or saw, about a job and possibly one of its steps and attempts. */
   event(jobId: string, stepId: string | null, attemptId: string | null, text: string, level = 'info'): void {
-    this.append(jobId, [
-      {
-        job_id: jobId,
-        step_id: stepId,
-        attempt_id: attemptId,
-        kind: 'event',
-        level,
-        text,
-        time: this.clock.now(),
-      },
-    ]);
+    this.pending.push({
+      job_id: jobId,
+      step_id: stepId,
+      attempt_id: attemptId,
+      kind: 'event',
+      level,
+      text,
+      time: this.clock.now(),
+    });
   }
 
   /** One output report of a running attempt. */
   output(attempt: AttemptRef, chunks: OutputChunk__Output[]): void {
-    this.append(attempt.jobId, outputRows(attempt, chunks, this.clock.now()));
+    for (const row of outputRows(attempt, chunks, this.clock.now())) this.pending.push(row);
   }
 
-  /** The job was reloaded after a restart: it may hold as many rows as are kept. */
-  resumed(jobId: string): void {
-    this.counts.set(jobId, this.maxPerJob);
+  get hasPending(): boolean {
+    return this.pending.length > 0;
   }
 
-  /** The job finished: nothing more will be appended. */
-  finished(jobId: string): void {
-    this.counts.delete(jobId);
-  }
-
-  private append(jobId: string, rows: NewLog[]): void {
-    if (rows.length === 0) return;
+  /**
+   * Stores the rows appended since the last flush (multi-row INSERTs, in the caller's transaction), prunes jobs
+   * past their limit, then publishes the rows to followers, in order.
+   */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
     const ids = this.store.appendLogs(rows);
-    const count = (this.counts.get(jobId) ?? 0) + rows.length;
-    this.counts.set(jobId, count);
-    if (count > this.maxPerJob + PRUNE_SLACK) {
-      this.store.pruneJobLogs(jobId, this.maxPerJob);
-      this.counts.set(jobId, this.maxPerJob);
-    }
-    this.publish(
-      jobId,
-      rows.map((r, i) => ({
+    const byJob = new Map<string, LogEntry[]>();
+    rows.forEach((r, i) => {
+      let entries = byJob.get(r.job_id);
+      if (!entries) byJob.set(r.job_id, (entries = []));
+      entries.push({
         id: ids[i]!,
         time: new Date(r.time).toISOString(),
         stepId: r.step_id,
@@ -74,8 +72,28 @@ export class JobLog {
         kind: r.kind,
         level: r.level,
         text: r.text,
-      })),
-    );
+      });
+    });
+    for (const [jobId, entries] of byJob) {
+      const count = (this.counts.get(jobId) ?? 0) + entries.length;
+      this.counts.set(jobId, count);
+      if (count > this.maxPerJob + PRUNE_SLACK) {
+        this.store.pruneJobLogs(jobId, this.maxPerJob);
+        this.counts.set(jobId, this.maxPerJob);
+      }
+      this.publish(jobId, entries);
+    }
+  }
+
+  /** The job was reloaded after a restart: it may hold as many rows as are kept. */
+  resumed(jobId: string): void {
+    this.counts.set(jobId, this.maxPerJob);
+  }
+
+  /** The job finished: its rows are stored and published now, and nothing more will be appended. */
+  finished(jobId: string): void {
+    this.flush();
+    this.counts.delete(jobId);
   }
 }
 

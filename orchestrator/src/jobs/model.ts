@@ -37,6 +37,8 @@ export interface StepRecord {
   startedAt: number | null;
   finishedAt: number | null;
   current: AttemptRecord | null;
+  /** Every attempt of the step, oldest first (step views are built from these, not read back). */
+  history: AttemptRecord[];
 }
 
 export interface JobRecord {
@@ -58,8 +60,12 @@ export interface JobRecord {
 
 export const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'lost']);
 
-export function jobFromRows(row: JobRow, steps: StepRow[]): JobRecord {
-  const pipeline = JSON.parse(row.pipeline) as Pipeline;
+/** `pipeline`: the parsed `row.pipeline`, when the caller has it. */
+export function jobFromRows(
+  row: JobRow,
+  steps: StepRow[],
+  pipeline = JSON.parse(row.pipeline) as Pipeline,
+): JobRecord {
   const defs = new Map(pipeline.steps.map((s) => [s.id, s]));
   return {
     id: row.id,
@@ -94,6 +100,7 @@ export function jobFromRows(row: JobRow, steps: StepRow[]): JobRecord {
             startedAt: s.started_at,
             finishedAt: s.finished_at,
             current: null,
+            history: [],
           },
         ];
       }),

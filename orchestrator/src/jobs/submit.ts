@@ -1,4 +1,6 @@
 // Turns a submitted pipeline text and inputs into a runnable job definition, or the reasons it can't run.
+// The same text is often submitted again (re-runs, benchmarks, "run from here"): the parse of the last few texts
+// is kept (parsing and validating a 500-step pipeline takes milliseconds). Parse results are never mutated.
 import {
   hasErrors,
   parsePipeline,
@@ -12,8 +14,22 @@ export type Prepared =
   | { ok: true; pipeline: Pipeline; inputs: Record<string, unknown>; warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[]; inputProblems: InputDiagnostic[] };
 
+/** Pipeline texts whose parse is kept. */
+const PARSES_KEPT = 16;
+const parses = new Map<string, ReturnType<typeof parsePipeline>>();
+
+/** `parsePipeline`, remembering the last few texts (least recently used goes first). */
+export function parseCached(text: string): ReturnType<typeof parsePipeline> {
+  let parsed = parses.get(text);
+  if (parsed) parses.delete(text);
+  else parsed = parsePipeline(text);
+  parses.set(text, parsed);
+  if (parses.size > PARSES_KEPT) parses.delete(parses.keys().next().value!);
+  return parsed;
+}
+
 export function prepareJob(text: string, given: Record<string, unknown>, coerceStrings = false): Prepared {
-  const parsed = parsePipeline(text);
+  const parsed = parseCached(text);
   if (!parsed.pipeline || hasErrors(parsed.diagnostics)) {
     return { ok: false, diagnostics: parsed.diagnostics, inputProblems: [] };
   }

@@ -2,7 +2,7 @@
 import type { AttemptView, JobSummary, JobView, LogEntry, StepState, StepView } from '@orchion/api';
 import type { Pipeline, Step } from '@orchion/schemas';
 import type { AttemptRow, JobRow, LogRow, SqliteJobStore, StepRow } from '../store/job-store';
-import type { JobRecord, StepRecord } from './model';
+import type { AttemptRecord, JobRecord, StepRecord } from './model';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -21,9 +21,14 @@ export function summaryFromRecord(job: JobRecord): JobSummary {
   };
 }
 
-export function summaryFromRow(row: JobRow, steps: Pick<StepRow, 'state'>[]): JobSummary {
-  const counts: Partial<Record<StepState, number>> = {};
-  for (const s of steps) counts[s.state] = (counts[s.state] ?? 0) + 1;
+/** `steps`: the job's step rows, or their counts by state. */
+export function summaryFromRow(
+  row: JobRow,
+  steps: Pick<StepRow, 'state'>[] | Partial<Record<StepState, number>>,
+): JobSummary {
+  let counts: Partial<Record<StepState, number>> = {};
+  if (Array.isArray(steps)) for (const s of steps) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  else counts = steps;
   return {
     id: row.id,
     name: row.name,
@@ -75,27 +80,55 @@ export function stepView(
   };
 }
 
-/** A live step (from the engine) as a view; its attempts come from the store. */
-export function stepViewFromRecord(
-  store: SqliteJobStore,
-  job: JobRecord,
-  step: StepRecord,
-  waitingFor: string | null,
-): StepView {
-  const attempts = store.stepAttempts(job.id, step.id);
-  return stepView(
-    step.def,
-    {
-      state: step.state,
-      output: step.output === undefined ? null : JSON.stringify(step.output),
-      result: step.result ? JSON.stringify(step.result) : null,
-      error: step.error,
-      started_at: step.startedAt,
-      finished_at: step.finishedAt,
-    },
-    attempts,
+/** A live attempt (from the engine) as a view. */
+export function attemptViewFromRecord(a: AttemptRecord): AttemptView {
+  return {
+    id: a.id,
+    attempt: a.attempt,
+    state: a.state,
+    nodeId: a.nodeId,
+    notBefore: iso(a.notBefore),
+    errorCode: a.errorCode,
+    error: a.error,
+    tokens: a.tokens,
+    queuedAt: iso(a.queuedAt)!,
+    startedAt: iso(a.startedAt),
+    finishedAt: iso(a.finishedAt),
+  };
+}
+
+/** A live step (from the engine) as a view, built from memory. */
+export function stepViewFromRecord(step: StepRecord, waitingFor: string | null): StepView {
+  const def = step.def;
+  return {
+    id: def.id,
+    kind: def.kind,
+    state: step.state,
+    model: def.model,
+    runtime: def.runtime ?? null,
+    needs: def.needs,
+    output: step.output === undefined ? null : step.output,
+    result: step.result,
+    error: step.error,
     waitingFor,
-  );
+    startedAt: iso(step.startedAt),
+    finishedAt: iso(step.finishedAt),
+    attempts: step.history.map(attemptViewFromRecord),
+  };
+}
+
+/** A live job (from the engine) as a view, built from memory. */
+export function jobViewFromRecord(job: JobRecord, waitingFor: (attemptId: string) => string | null): JobView {
+  const steps = [...job.steps.values()].sort((x, y) => x.position - y.position);
+  return {
+    ...summaryFromRecord(job),
+    inputs: job.inputs,
+    outputs: job.outputs,
+    pipeline: job.pipelineText,
+    stepDetails: steps.map((s) =>
+      stepViewFromRecord(s, s.current?.state === 'queued' ? waitingFor(s.current.id) : null),
+    ),
+  };
 }
 
 export function jobView(

@@ -162,6 +162,7 @@ export class NodeRegistry {
     if (change.memory) caps.memory = change.memory;
     if (change.os) caps.os = change.os;
     if (change.gpus) caps.gpus = change.gpus.gpus;
+    if (change.containerEngine) caps.containerEngine = change.containerEngine;
     node.capabilities = caps;
     if (change.models) node.models = change.models.models;
     this.store.saveNode(node);

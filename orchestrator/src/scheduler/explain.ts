@@ -15,11 +15,15 @@ export function explainBackoff(notBefore: number, now: number): Explanation {
   return { code: 'backoff', message: `waiting for retry backoff (${seconds(left)})` };
 }
 
-/** Why a queued task (backoff over) has not been placed; `ahead` counts earlier tasks in its queue. */
+/**
+ * Why a queued task (backoff over) has not been placed; `ahead` counts earlier tasks in its queue, up to
+ * `counted` (when it reaches that, there may be more).
+ */
 export function explainQueued(
   req: Requirement,
   serving: Iterable<NodeEntry> | undefined,
   ahead: number,
+  counted = Infinity,
 ): Explanation {
   const model = `model "${req.model}"`;
   const notReady: Record<Exclude<SchedNodeState, 'ready'>, number> = { stale: 0, offline: 0 };
@@ -67,7 +71,9 @@ export function explainQueued(
       message: `no ready node that serves ${model} fits: ${reasons.join(', ')}${also}`,
     };
   }
-  const queue = ahead > 0 ? `; ${plural(ahead, 'earlier task')} with the same requirements ahead of it` : '';
+  const earlier =
+    ahead >= counted ? `at least ${plural(ahead, 'earlier task')}` : plural(ahead, 'earlier task');
+  const queue = ahead > 0 ? `; ${earlier} with the same requirements ahead of it` : '';
   if (running >= slots) {
     const who = fitting === 1 ? 'the only node that fits is busy' : `all ${fitting} nodes that fit are busy`;
     return { code: 'busy', message: `${who} (${running}/${slots} slots)${queue}` };

@@ -32,6 +32,26 @@ export interface SchedulerStats {
   requirementClasses: number;
 }
 
+/** Earlier tasks an explanation counts at most (it then says "at least"): counting costs O(this), not O(queue). */
+export const AHEAD_COUNTED = 100;
+
+/**
+ * How many tasks of a FIFO heap are ahead of `entry`, counting at most `cap`. A heap node that is not ahead has
+ * no descendant that is, so only the ahead nodes and their direct children are visited.
+ */
+function countAhead(heap: readonly TaskEntry[], entry: TaskEntry, cap: number): number {
+  let count = 0;
+  const stack = [0];
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const other = heap[i];
+    if (!other || !enqueuedBefore(other, entry)) continue;
+    if (++count >= cap) return cap;
+    stack.push(2 * i + 1, 2 * i + 2);
+  }
+  return count;
+}
+
 /** Longest delay Node's setTimeout takes; a later wake-up is re-armed when this one fires. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
@@ -209,9 +229,8 @@ export class Scheduler {
     if (!entry) return undefined;
     if (entry.phase === 'running') return { code: 'running', message: `running on node "${entry.node!.id}"` };
     if (entry.phase === 'delayed') return explainBackoff(entry.task.notBefore!, this.clock.now());
-    let ahead = 0;
-    for (const other of entry.cls.queue.values()) if (enqueuedBefore(other, entry)) ahead++;
-    return explainQueued(entry.cls.req, this.nodes.serving(entry.task.model), ahead);
+    const ahead = countAhead(entry.cls.queue.values(), entry, AHEAD_COUNTED);
+    return explainQueued(entry.cls.req, this.nodes.serving(entry.task.model), ahead, AHEAD_COUNTED);
   }
 
   stats(): SchedulerStats {

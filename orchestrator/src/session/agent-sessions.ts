@@ -28,6 +28,8 @@ export interface AgentSessionsOptions {
   batch?: <T>(fn: () => T) => T;
   /** Where task reports go (the job engine). */
   tasks?: TaskReports;
+  /** Where node log lines go (the in-memory node log ring). */
+  nodeLogs?: (nodeId: string, lines: NonNullable<AgentMessage__Output['nodeLog']>['lines']) => void;
 }
 
 export interface TaskReports {
@@ -172,6 +174,9 @@ export class AgentSessions {
           return;
         case 'output':
           if (msg.output) this.opts.tasks?.output(nodeId, msg.output);
+          return;
+        case 'nodeLog':
+          if (msg.nodeLog) this.opts.nodeLogs?.(nodeId, msg.nodeLog.lines);
           return;
         case 'goodbye':
           onClosed(`deregistered${msg.goodbye?.reason ? `: ${msg.goodbye.reason}` : ''}`);

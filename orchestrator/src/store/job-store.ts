@@ -1,5 +1,6 @@
 // SQL for jobs, steps, attempts and logs. The job engine decides; this file only reads and writes rows.
 import type { AttemptState, JobState, LogKind, StepState } from '@orchion/api';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 export interface JobRow {
@@ -59,8 +60,13 @@ export interface LogRow {
 
 export type NewLog = Omit<LogRow, 'id'>;
 
+/** Log rows per INSERT statement (7 parameters each). */
+const LOG_ROWS_PER_INSERT = 64;
+
 export class SqliteJobStore {
   private readonly s;
+  /** Multi-row log INSERTs, by row count. */
+  private readonly logInserts = new Map<number, Statement>();
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -71,9 +77,6 @@ export class SqliteJobStore {
       updateJob: db.prepare(`UPDATE jobs SET state = @state, outputs = @outputs, error = @error,
         started_at = @started_at, finished_at = @finished_at WHERE id = @id`),
       insertStep: db.prepare(`INSERT INTO steps (job_id, step_id, position, state) VALUES (?, ?, ?, ?)`),
-      updateStep:
-        db.prepare(`UPDATE steps SET state = @state, attempts = @attempts, output = @output, result = @result,
-        error = @error, started_at = @started_at, finished_at = @finished_at WHERE job_id = @job_id AND step_id = @step_id`),
       upsertAttempt:
         db.prepare(`INSERT INTO attempts (id, job_id, step_id, attempt, state, node_id, not_before,
         error_code, error, tokens, queued_at, started_at, finished_at) VALUES (@id, @job_id, @step_id, @attempt, @state,
@@ -81,15 +84,22 @@ export class SqliteJobStore {
         ON CONFLICT(id) DO UPDATE SET state = excluded.state, node_id = excluded.node_id, not_before = excluded.not_before,
         error_code = excluded.error_code, error = excluded.error, tokens = excluded.tokens,
         started_at = excluded.started_at, finished_at = excluded.finished_at`),
+      // Positional parameters: binding is cheaper than by name on these hot statements.
+      insertAttempt:
+        db.prepare(`INSERT INTO attempts (id, job_id, step_id, attempt, state, node_id, not_before,
+        error_code, error, tokens, queued_at, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateAttempt: db.prepare(`UPDATE attempts SET state = ?, node_id = ?, not_before = ?, error_code = ?,
+        error = ?, tokens = ?, started_at = ?, finished_at = ? WHERE id = ?`),
+      updateStepFast: db.prepare(`UPDATE steps SET state = ?, attempts = ?, output = ?, result = ?, error = ?,
+        started_at = ?, finished_at = ? WHERE job_id = ? AND step_id = ?`),
       job: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       jobsPage: db.prepare('SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       jobsPageByState: db.prepare('SELECT * FROM jobs WHERE state = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       activeJobs: db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq"),
       steps: db.prepare('SELECT * FROM steps WHERE job_id = ? ORDER BY position'),
+      stepCounts: db.prepare('SELECT state, count(*) AS n FROM steps WHERE job_id = ? GROUP BY state'),
       attempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? ORDER BY step_id, attempt'),
       stepAttempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? AND step_id = ? ORDER BY attempt'),
-      insertLog: db.prepare(`INSERT INTO logs (job_id, step_id, attempt_id, kind, level, text, time)
-        VALUES (@job_id, @step_id, @attempt_id, @kind, @level, @text, @time)`),
       logsAfter: db.prepare('SELECT * FROM logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?'),
       pruneJobLogs: db.prepare(`DELETE FROM logs WHERE job_id = ? AND id <= (
         SELECT id FROM logs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`),
@@ -100,6 +110,11 @@ export class SqliteJobStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** Whether a transaction is open (e.g. the group commit of this event-loop turn). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   nextSeq(): number {
@@ -117,12 +132,57 @@ export class SqliteJobStore {
     this.s.updateJob.run(job);
   }
 
-  updateStep(step: StepRow): void {
-    this.s.updateStep.run(step);
+  updateStep(s: StepRow): void {
+    this.s.updateStepFast.run(
+      s.state,
+      s.attempts,
+      s.output,
+      s.result,
+      s.error,
+      s.started_at,
+      s.finished_at,
+      s.job_id,
+      s.step_id,
+    );
   }
 
+  /** Inserts or updates an attempt row. */
   saveAttempt(a: AttemptRow): void {
     this.s.upsertAttempt.run(a);
+  }
+
+  /** Inserts a new attempt row. */
+  insertAttempt(a: AttemptRow): void {
+    this.s.insertAttempt.run(
+      a.id,
+      a.job_id,
+      a.step_id,
+      a.attempt,
+      a.state,
+      a.node_id,
+      a.not_before,
+      a.error_code,
+      a.error,
+      a.tokens,
+      a.queued_at,
+      a.started_at,
+      a.finished_at,
+    );
+  }
+
+  /** Updates the changing fields of a stored attempt row. */
+  updateAttempt(a: AttemptRow): void {
+    this.s.updateAttempt.run(
+      a.state,
+      a.node_id,
+      a.not_before,
+      a.error_code,
+      a.error,
+      a.tokens,
+      a.started_at,
+      a.finished_at,
+      a.id,
+    );
   }
 
   job(id: string): JobRow | undefined {
@@ -146,6 +206,13 @@ export class SqliteJobStore {
     return this.s.steps.all(jobId) as StepRow[];
   }
 
+  /** How many steps of a job are in each state. */
+  stepCounts(jobId: string): Partial<Record<StepState, number>> {
+    const counts: Partial<Record<StepState, number>> = {};
+    for (const r of this.s.stepCounts.all(jobId) as { state: StepState; n: number }[]) counts[r.state] = r.n;
+    return counts;
+  }
+
   stepAttempts(jobId: string, stepId: string): AttemptRow[] {
     return this.s.stepAttempts.all(jobId, stepId) as AttemptRow[];
   }
@@ -154,8 +221,33 @@ export class SqliteJobStore {
     return this.s.attempts.all(jobId) as AttemptRow[];
   }
 
+  /** Inserts log rows (in multi-row statements) and returns their ids, in order. */
   appendLogs(logs: NewLog[]): number[] {
-    return this.transaction(() => logs.map((l) => Number(this.s.insertLog.run(l).lastInsertRowid)));
+    const insert = (): number[] => {
+      const ids: number[] = [];
+      for (let i = 0; i < logs.length; i += LOG_ROWS_PER_INSERT) {
+        const part = logs.slice(i, i + LOG_ROWS_PER_INSERT);
+        const params: unknown[] = [];
+        for (const l of part) params.push(l.job_id, l.step_id, l.attempt_id, l.kind, l.level, l.text, l.time);
+        // One statement's rows get consecutive ids (one connection writes; AUTOINCREMENT never reuses one).
+        const last = Number(this.logInsert(part.length).run(params).lastInsertRowid);
+        for (let k = part.length - 1; k >= 0; k--) ids.push(last - k);
+      }
+      return ids;
+    };
+    return logs.length > LOG_ROWS_PER_INSERT && !this.db.inTransaction ? this.transaction(insert) : insert();
+  }
+
+  private logInsert(rows: number): Statement {
+    let stmt = this.logInserts.get(rows);
+    if (!stmt) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      stmt = this.db.prepare(
+        `INSERT INTO logs (job_id, step_id, attempt_id, kind, level, text, time) VALUES ${values}`,
+      );
+      this.logInserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   logsAfter(jobId: string, afterId: number, limit: number): LogRow[] {

@@ -1,6 +1,6 @@
 // explain(): the reasons the UI and the CLI show for a task that does not run yet.
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '../../src/scheduler/scheduler';
+import { AHEAD_COUNTED, Scheduler } from '../../src/scheduler/scheduler';
 import type { SchedNode, TaskRequest } from '../../src/scheduler/types';
 
 const node = (id: string, over: Partial<SchedNode> = {}): SchedNode => ({
@@ -101,6 +101,26 @@ describe('scheduler explain', () => {
     expect(why(s, 't6')).toBe(
       'all 3 nodes that fit are busy (4/4 slots); 1 earlier task with the same requirements ahead of it',
     );
+  });
+
+  it('counts the tasks ahead up to a bound, whatever the heap order', () => {
+    const s = make(node('a'));
+    s.enqueue(task('running'));
+    s.schedule();
+    // Enqueued out of time order, so that the queue's heap is not simply sorted.
+    const times = Array.from({ length: 150 }, (_, i) => 1_000_000 + ((i * 37) % 150));
+    times.forEach((t, i) => s.enqueue(task(`q${i}`, { enqueuedAt: t })));
+    const ahead = (i: number) => times.filter((t) => t < times[i]!).length;
+    for (const i of [0, 1, 40, 77, 149]) {
+      const n = ahead(i);
+      const expected =
+        n === 0
+          ? 'the only node that fits is busy (1/1 slots)'
+          : n >= AHEAD_COUNTED
+            ? `the only node that fits is busy (1/1 slots); at least ${AHEAD_COUNTED} earlier tasks with the same requirements ahead of it`
+            : `the only node that fits is busy (1/1 slots); ${n} earlier task${n === 1 ? '' : 's'} with the same requirements ahead of it`;
+      expect(why(s, `q${i}`)).toBe(expected);
+    }
   });
 
   it('a slot is free but schedule() has not run since', () => {

@@ -10,7 +10,7 @@ import { hasErrors, parsePipeline } from '@orchion/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { JobEngine } from '../../jobs/engine';
 import { prepareJob } from '../../jobs/submit';
-import { jobView, summaryFromRow } from '../../jobs/views';
+import { jobView, jobViewFromRecord, summaryFromRecord, summaryFromRow } from '../../jobs/views';
 import type { SqliteJobStore } from '../../store/job-store';
 import { ApiError, badRequest, notFound } from '../errors';
 
@@ -65,7 +65,8 @@ export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps
       });
     }
     const job = engine.submit(sub.pipeline, prepared.pipeline, prepared.inputs);
-    return reply.status(201).send(jobView(store, store.job(job.id)!, waiting));
+    // The engine's records are what the store holds now: no need to read the job back.
+    return reply.status(201).send(jobViewFromRecord(job, waiting));
   });
 
   app.post('/api/v1/pipelines/validate', async (req) => {
@@ -93,7 +94,10 @@ export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps
       const rows = store.jobs({ state: state as JobState | undefined, beforeSeq: before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const body: ListJobsResponse = {
-        jobs: page.map((r) => summaryFromRow(r, store.steps(r.id))),
+        jobs: page.map((r) => {
+          const live = engine.activeJob(r.id);
+          return live ? summaryFromRecord(live) : summaryFromRow(r, store.stepCounts(r.id));
+        }),
         nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null,
       };
       return body;
@@ -101,6 +105,8 @@ export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps
   );
 
   app.get<{ Params: { id: string } }>('/api/v1/jobs/:id', async (req) => {
+    const live = engine.activeJob(req.params.id);
+    if (live) return jobViewFromRecord(live, waiting);
     const row = store.job(req.params.id);
     if (!row) throw notFound(`job ${req.params.id}`);
     return jobView(store, row, waiting);
