@@ -10,6 +10,13 @@ export type NodeCapabilities = Capabilities__Output;
 /** A model one of the node's runtimes serves (error set when the model is unusable, e.g. a malformed file). */
 export type NodeModel = ModelInfo__Output;
 
+/**
+ * The container engine (Docker) the node's agent runs managed runtimes with: available with its version, API
+ * version and endpoint, or why not (`error`). In `capabilities.containerEngine`; null when the agent manages no
+ * containers.
+ */
+export type NodeContainerEngine = NonNullable<Capabilities__Output['containerEngine']>;
+
 export interface NodeView {
   id: string;
   hostname: string;
@@ -18,6 +25,7 @@ export interface NodeView {
   state: NodeState;
   /** Why the node is in its state, e.g. "stream closed", "deregistered", "no heartbeat for 15s". */
   stateReason: string;
+  /** CPU, memory, OS, GPUs and the container engine (NodeContainerEngine), as last reported. */
   capabilities: NodeCapabilities;
   models: NodeModel[];
   runtimes: string[];

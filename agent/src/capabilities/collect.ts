@@ -1,6 +1,7 @@
 // Reads this machine's capabilities with systeminformation, in the wire shape of the gRPC contract.
 import type { CpuInfo, Gpu, MemoryInfo, OsInfo } from '@orchion/proto';
 import si from 'systeminformation';
+import type { ContainerEngineCapability } from './container-engine';
 
 const MiB = 1024 * 1024;
 
@@ -53,14 +54,22 @@ export interface CollectedCapabilities {
   memory: MemoryInfo;
   os: OsInfo;
   gpus: Gpu[];
+  /** The Docker Engine of managed runtimes; absent when the agent manages no containers. */
+  containerEngine?: ContainerEngineCapability;
 }
 
-export async function collectCapabilities(): Promise<CollectedCapabilities> {
-  const [cpu, memory, os, gpus] = await Promise.all([
+export interface CollectOptions {
+  /** Probes the container engine (bounded, never throws); undefined when containers are not configured. */
+  containerEngine?: () => Promise<ContainerEngineCapability | undefined>;
+}
+
+export async function collectCapabilities(o: CollectOptions = {}): Promise<CollectedCapabilities> {
+  const [cpu, memory, os, gpus, containerEngine] = await Promise.all([
     collectCpu(),
     collectMemory(),
     collectOs(),
     collectGpus(),
+    o.containerEngine?.(),
   ]);
-  return { cpu, memory, os, gpus };
+  return { cpu, memory, os, gpus, ...(containerEngine ? { containerEngine } : {}) };
 }

@@ -52,6 +52,9 @@ export function capabilityChanges(
   if (sent.gpus.length !== next.gpus.length || next.gpus.some((g, i) => gpuMoved(sent.gpus[i]!, g))) {
     update.gpus = { gpus: next.gpus };
   }
+  if (next.containerEngine && !sameJson(sent.containerEngine, next.containerEngine)) {
+    update.containerEngine = next.containerEngine;
+  }
   return Object.keys(update).length > 0 ? update : undefined;
 }
 
@@ -62,5 +65,8 @@ export function applyChanges(sent: CollectedCapabilities, update: CapabilityUpda
     os: update.os ?? sent.os,
     memory: update.memory ?? sent.memory,
     gpus: update.gpus ? (update.gpus.gpus ?? []) : sent.gpus,
+    ...((update.containerEngine ?? sent.containerEngine)
+      ? { containerEngine: update.containerEngine ?? sent.containerEngine }
+      : {}),
   };
 }

@@ -3,12 +3,17 @@
  * executor and model listing know it from the start; it lists no models until its container answers), and
  * `start()` then connects to the engine, adopts this node's running containers and starts every spec. An absent
  * engine is one warning line: the agent runs with its other runtimes. Nothing here throws or blocks
- * registration: a container that cannot start is logged, and its runtime stays without models.
+ * registration: a container that cannot start is logged, and its runtime stays without models. Setup lines,
+ * container output and image/model pull progress also go to the node log (`nodeLog`), which the orchestrator
+ * serves at /api/v1/nodes/:id/logs.
  */
 import type { Logger } from 'pino';
+import type { NodeLogLevel, NodeLogLine } from '../node-logs/batcher';
+import { ImagePullProgress } from '../node-logs/image-pull-progress';
 import { ContainerRuntime } from '../runtimes/docker/container-runtime.js';
 import type { EngineInfo } from '../runtimes/docker/engine-info.js';
 import type { PullProgress } from '../runtimes/docker/image.js';
+import type { ModelPullProgress } from '../runtimes/docker/ollama-pull.js';
 import type { ManagedRuntime } from '../runtimes/docker/managed-container.js';
 import { DockerRuntimeManager } from '../runtimes/docker/manager.js';
 import type { DockerSettings, ManagedRuntimeSpec } from './managed.js';
@@ -20,6 +25,8 @@ export interface ManagedContainersOptions {
   logger: Logger;
   /** A managed runtime became ready (its models can be announced now). */
   onReady?: (runtime: ManagedRuntime) => void;
+  /** Node log lines (setup, container output, pull progress); see node-logs/batcher.ts. */
+  nodeLog?: (line: NodeLogLine) => void;
   /** Manager tuning (tests). */
   manager?: Partial<ConstructorParameters<typeof DockerRuntimeManager>[0]>;
 }
@@ -29,6 +36,8 @@ export interface ManagedContainers {
   runtimes: ContainerRuntime[];
   /** Probes the engine (at most a few seconds); resolves with what it found. Never throws. */
   probe(): Promise<EngineInfo | undefined>;
+  /** The engine now (probed again; one probe at a time), for capabilities. Never throws. */
+  engine(): Promise<EngineInfo | undefined>;
   /** Adopts this node's running containers, then starts every spec. Never throws. */
   start(): Promise<void>;
   /** Closes the runtimes and stops the containers (unless `keepContainersOnExit`). */
@@ -41,15 +50,25 @@ const PROGRESS_LOG_MS = 2_000;
 export function managedContainers(o: ManagedContainersOptions): ManagedContainers {
   const log = o.logger.child({ part: 'docker' });
   if (o.specs.length === 0) {
-    return { runtimes: [], probe: async () => undefined, start: async () => {}, close: async () => {} };
+    const none = async () => undefined;
+    return { runtimes: [], probe: none, engine: none, start: async () => {}, close: async () => {} };
   }
+  /** Logs a setup line and sends it to the node log. */
+  const say = (level: NodeLogLevel, fields: Record<string, unknown>, text: string): void => {
+    log[level](fields, text);
+    o.nodeLog?.({ level, text, source: 'docker' });
+  };
   const manager = new DockerRuntimeManager({
     nodeId: o.nodeId,
     ...(o.docker.host !== undefined ? { dockerHost: o.docker.host } : {}),
     keepOnShutdown: o.docker.keepContainersOnExit,
-    onLog: (l) => log.info({ runtime: l.runtime, stream: l.stream }, l.text),
+    onLog: (l) => {
+      log.info({ runtime: l.runtime, stream: l.stream }, l.text);
+      o.nodeLog?.({ level: 'info', text: l.text, source: `container:${l.runtime}` });
+    },
     onCrash: (r) =>
-      log.warn(
+      say(
+        'warn',
         {
           runtime: r.runtime,
           containerId: r.containerId.slice(0, 12),
@@ -62,7 +81,7 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
       ),
     onStateChange: (rt) => {
       if (rt.state === 'ready') {
-        log.info({ runtime: rt.name, containerId: rt.containerId.slice(0, 12) }, `${rt.name} is ready`);
+        say('info', { runtime: rt.name, containerId: rt.containerId.slice(0, 12) }, `${rt.name} is ready`);
         o.onReady?.(rt);
       }
     },
@@ -78,27 +97,39 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
       }),
   );
   let probed: Promise<EngineInfo> | undefined;
-  const probe = (): Promise<EngineInfo> =>
-    (probed ??= manager.engineInfo().then((info) => {
-      if (info.available) {
-        log.info(
-          {
-            endpoint: info.endpoint,
-            version: info.version,
-            apiVersion: info.apiVersion,
-            runtimes: info.runtimes,
-          },
-          `Docker Engine ${info.version} at ${info.endpoint}`,
-        );
-      } else {
-        log.warn(
-          { endpoint: info.endpoint, managed: o.specs.map((s) => s.name) },
-          `Docker is unavailable: ${info.reason}; managed runtimes ${o.specs.map((s) => s.name).join(', ')} ` +
-            'are not started, the agent runs with its other runtimes',
-        );
-      }
+  let probing: Promise<EngineInfo> | undefined;
+  let lastAvailable: boolean | undefined;
+  const engine = (): Promise<EngineInfo> =>
+    (probing ??= manager.engineInfo().then((info) => {
+      probing = undefined;
+      if (info.available !== lastAvailable) describe(info);
+      lastAvailable = info.available;
       return info;
     }));
+  const describe = (info: EngineInfo): void => {
+    if (info.available) {
+      say(
+        'info',
+        {
+          endpoint: info.endpoint,
+          version: info.version,
+          apiVersion: info.apiVersion,
+          runtimes: info.runtimes,
+        },
+        `Docker Engine ${info.version} at ${info.endpoint}`,
+      );
+    } else if (lastAvailable === undefined) {
+      say(
+        'warn',
+        { endpoint: info.endpoint, managed: o.specs.map((s) => s.name) },
+        `Docker is unavailable: ${info.reason}; managed runtimes ${o.specs.map((s) => s.name).join(', ')} ` +
+          'are not started, the agent runs with its other runtimes',
+      );
+    } else {
+      say('warn', { endpoint: info.endpoint }, `Docker became unavailable: ${info.reason}`);
+    }
+  };
+  const probe = (): Promise<EngineInfo> => (probed ??= engine());
   let closed = false;
 
   const startOne = async (spec: ManagedRuntimeSpec): Promise<void> => {
@@ -114,13 +145,33 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
         `pulling ${spec.container.image ?? spec.type}: ${p.status}`,
       );
     };
+    let pull: ImagePullProgress | undefined;
+    const source = `pull:${spec.name}`;
+    const onImageProgressLogged = (p: PullProgress) => {
+      onImageProgress(p);
+      pull ??= new ImagePullProgress(spec.container.image ?? spec.type);
+      const progress = pull.update(p);
+      o.nodeLog?.({ level: 'info', text: `pulling ${pull.image}: ${progress.status}`, source, progress });
+    };
+    const onModelProgress = (p: ModelPullProgress) => {
+      log.info({ runtime: spec.name, ...p }, `${spec.name}: pulling ${p.model}`);
+      const progress = {
+        subject: `${spec.name}/${p.model}`,
+        status: p.status,
+        completed: p.completed ?? 0,
+        total: p.total ?? 0,
+        done: p.status === 'success',
+      };
+      o.nodeLog?.({ level: 'info', text: `${spec.name}: pulling ${p.model}: ${p.status}`, source, progress });
+    };
     const started = Date.now();
     try {
       const rt = await manager.startRuntime(spec.container, {
-        onImageProgress,
-        onModelProgress: (p) => log.info({ runtime: spec.name, ...p }, `${spec.name}: pulling ${p.model}`),
+        onImageProgress: onImageProgressLogged,
+        onModelProgress,
       });
-      log.info(
+      say(
+        'info',
         {
           runtime: rt.name,
           image: rt.image,
@@ -133,9 +184,15 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
       o.onReady?.(rt);
     } catch (err) {
       if (closed) return;
-      log.error(
-        { runtime: spec.name, err: err instanceof Error ? err.message : String(err) },
-        `managed runtime ${spec.name} could not start; it lists no models`,
+      const why = err instanceof Error ? err.message : String(err);
+      if (pull && !pull.done) {
+        const progress = pull.failed(why);
+        o.nodeLog?.({ level: 'error', text: `pulling ${pull.image}: ${progress.status}`, source, progress });
+      }
+      say(
+        'error',
+        { runtime: spec.name, err: why },
+        `managed runtime ${spec.name} could not start; it lists no models: ${why}`,
       );
     }
   };
@@ -143,25 +200,28 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
   return {
     runtimes,
     probe,
+    engine,
     async start() {
       const info = await probe();
       if (!info.available || closed) return;
       try {
         const adopted = await manager.adopt();
         if (adopted.length > 0) {
-          log.info(
+          say(
+            'info',
             { runtimes: adopted.map((a) => a.name) },
             `adopted ${adopted.length} running managed container(s)`,
           );
         }
         const wanted = new Set(o.specs.map((s) => s.name));
         for (const a of adopted.filter((r) => !wanted.has(r.name))) {
-          log.info({ runtime: a.name }, `removing managed container ${a.name}: no longer configured`);
+          say('info', { runtime: a.name }, `removing managed container ${a.name}: no longer configured`);
           await manager.remove(a.name).catch(() => {});
         }
       } catch (err) {
         if (closed) return;
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not adopt containers');
+        const why = err instanceof Error ? err.message : String(err);
+        say('error', { err: why }, `could not adopt containers: ${why}`);
       }
       if (closed) return;
       await Promise.all(o.specs.map(startOne));

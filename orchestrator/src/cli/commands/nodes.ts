@@ -1,8 +1,10 @@
-// `orchion nodes` and `orchion node ID`: read the node registry through the HTTP API.
+// `orchion nodes`, `orchion node ID` and `orchion node logs ID`: read the node registry and node logs through the
+// HTTP API.
 import { Command, Option } from 'commander';
 import { ApiClientError, NODE_STATES, type NodeView, type OrchionClient } from '@orchion/api';
 import { ago, bytes, table } from '../format';
 import { clientFrom, type ClientFlags } from '../options';
+import { NodeLogPrinter } from './node-logs';
 
 export function addClientOptions(cmd: Command): Command {
   return cmd
@@ -72,9 +74,51 @@ async function findNode(client: OrchionClient, id: string): Promise<NodeView> {
   throw new Error(`no node with id "${id}"`);
 }
 
+function containerEngine(n: NodeView): string | undefined {
+  const e = n.capabilities.containerEngine;
+  if (!e) return undefined;
+  return e.available
+    ? `Docker    ${e.version} (API ${e.apiVersion}) at ${e.endpoint}`
+    : `Docker    unavailable at ${e.endpoint}: ${e.error}`;
+}
+
+function nodeLogsCommand(): Command {
+  return addClientOptions(
+    new Command('logs')
+      .description('print a node’s log: runtime setup, container output, image pulls')
+      .argument('<id>', 'node id or a unique prefix'),
+  )
+    .option('-f, --follow', 'keep streaming new lines (Ctrl-C to stop)')
+    .action(async (id: string, flags: ClientFlags & { json?: boolean; follow?: boolean }) => {
+      const client = clientFrom(flags);
+      const node = await findNode(client, id);
+      const printer = new NodeLogPrinter({
+        tty: process.stdout.isTTY === true,
+        columns: process.stdout.columns,
+        write: (t) => process.stdout.write(t),
+      });
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        await client.streamNodeLogs(
+          node.id,
+          (e) => (flags.json ? console.log(JSON.stringify(e)) : printer.print(e)),
+          { follow: flags.follow, signal: stop.signal },
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+        printer.finish();
+      }
+    });
+}
+
 export function nodeCommand(): Command {
   return addClientOptions(
-    new Command('node').description('show one node').argument('<id>', 'node id or a unique prefix'),
+    new Command('node')
+      .description('show one node (`node logs ID`: its log)')
+      .argument('<id>', 'node id or a unique prefix')
+      .addCommand(nodeLogsCommand()),
   ).action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
     const n = await findNode(clientFrom(flags), id);
     if (flags.json) {
@@ -93,6 +137,8 @@ export function nodeCommand(): Command {
       `Memory    ${bytes(c.memory?.availableBytes)} available of ${bytes(c.memory?.totalBytes)}`,
       `OS        ${c.os?.distro ?? ''} ${c.os?.release ?? ''} (${c.os?.platform ?? ''} ${c.os?.kernel ?? ''}, ${c.os?.arch ?? ''})`,
     ];
+    const docker = containerEngine(n);
+    if (docker) lines.push(docker);
     const gpus = c.gpus ?? [];
     if (gpus.length === 0) lines.push('GPUs      none');
     for (const g of gpus) {
