@@ -1,0 +1,15 @@
+/**
+ * Entry point: `node language-server/dist/server.js --stdio` (or `--node-ipc`, `--socket=PORT`, chosen by
+ * vscode-languageserver from the command line).
+ */
+import { ProposedFeatures, createConnection } from 'vscode-languageserver/node';
+import { startServer } from './server/server.js';
+
+const connection = createConnection(ProposedFeatures.all);
+startServer(connection);
+// Last line of defence: a bug must not take the editor's language features down with the process.
+process.on('uncaughtException', (e) =>
+  connection.console.error(`orchion language server: ${e.stack ?? String(e)}`),
+);
+process.on('unhandledRejection', (e) => connection.console.error(`orchion language server: ${String(e)}`));
+connection.listen();

@@ -1,0 +1,54 @@
+/**
+ * One parse of a document, with what every feature needs: the shared parser's result, the raw data (even for
+ * documents with syntax errors, as far as they read), the step graph and an index of step and input names.
+ */
+import {
+  MAX_ALIAS_COUNT,
+  StepGraph,
+  parsePipeline,
+  readRaw,
+  type ParseResult,
+  type RawPipeline,
+  type SourceDocument,
+} from '@orchion/schemas';
+import { NameIndex } from './name-index.js';
+
+export interface Analysis {
+  readonly text: string;
+  readonly result: ParseResult;
+  readonly source: SourceDocument | undefined;
+  readonly raw: RawPipeline;
+  readonly graph: StepGraph;
+  readonly names: NameIndex;
+}
+
+/** Parses and indexes a document. Never throws (the parser reports its own failures as diagnostics). */
+export function analyze(text: string): Analysis {
+  const result = parsePipeline(text);
+  const source = result.source;
+  const raw = readRaw(result.data ?? bestEffortData(source));
+  const graph = new StepGraph(
+    raw.steps.filter((s) => s.id !== undefined).map((s) => ({ id: s.id!, needs: s.needs.map((n) => n.id) })),
+  );
+  let names: NameIndex | undefined;
+  return {
+    text,
+    result,
+    source,
+    raw,
+    graph,
+    get names() {
+      names ??= new NameIndex(source, raw, result.references);
+      return names;
+    },
+  };
+}
+
+function bestEffortData(source: SourceDocument | undefined): unknown {
+  if (source === undefined) return undefined;
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
+}
