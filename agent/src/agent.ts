@@ -1,10 +1,11 @@
 // Composition root of an agent: identity, capabilities, runtimes and their task executor, and the session link
 // to the orchestrator.
 import { hostname as osHostname } from 'node:os';
-import { PROTOCOL_VERSION, type Welcome__Output } from '@orchion/proto';
+import { dataPlaneToken, PROTOCOL_VERSION, type Hello, type Welcome__Output } from '@orchion/proto';
 import type { Logger } from 'pino';
 import { collectCapabilities } from './capabilities/collect';
 import { containerEngineCapability } from './capabilities/container-engine';
+import { DataPlaneServer } from './dataplane/server';
 import { TaskExecutor } from './executor/task-executor';
 import { loadOrCreateNodeId } from './identity';
 import { NodeLogBatcher } from './node-logs/batcher';
@@ -43,6 +44,11 @@ export interface AgentConfig {
   gpu?: WorkerConfig['gpu'];
   /** The Docker Engine of managed runtimes (agent config `docker`). */
   docker?: DockerSettings;
+  /**
+   * host:port of the data plane (the gateway's inference requests), default '127.0.0.1:0' (loopback, a free
+   * port); false serves none (the gateway then never routes here).
+   */
+  dataPlaneAddr?: string | false;
   logger: Logger;
 }
 
@@ -52,6 +58,8 @@ export interface Agent {
   executor: TaskExecutor;
   /** The runtimes (managed ones, `setup.managed`, run as containers by setup/containers.ts). */
   setup: RuntimeSetup;
+  /** The data plane (undefined when disabled); its URL is known once `registered` resolves. */
+  dataPlane?: DataPlaneServer;
   /** Resolves at the first welcome; rejects if the orchestrator refuses the agent for good. */
   registered: Promise<Welcome__Output>;
   /** Aborts running attempts (reporting them), says goodbye and closes the runtimes. */
@@ -107,19 +115,36 @@ export function startAgent(config: AgentConfig): Agent {
     onModelMissing: () => late.link?.refreshNow(),
     logger: logger.child({ part: 'executor' }),
   });
+  const dataPlane =
+    config.dataPlaneAddr === false
+      ? undefined
+      : new DataPlaneServer({
+          address: config.dataPlaneAddr ?? '127.0.0.1:0',
+          nodeId,
+          token: dataPlaneToken(config.joinToken, nodeId),
+          runtimes,
+          logger: logger.child({ part: 'data-plane' }),
+        });
+  // A data plane that cannot listen (address taken) leaves the agent serving pipelines only, with one line.
+  const listenDataPlane = async (): Promise<string | undefined> =>
+    dataPlane?.listen().catch((err: Error) => {
+      logger.error({ err: err.message }, 'the data plane cannot listen; the gateway will not route here');
+      return undefined;
+    });
+  const hello: Omit<Hello, 'capabilities'> = {
+    nodeId,
+    hostname: config.hostname ?? osHostname(),
+    labels: config.labels ?? {},
+    agentVersion: AGENT_VERSION,
+    heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
+    protocolVersion: PROTOCOL_VERSION,
+    runtimes: names,
+    slots: setup.slots,
+  };
   const link = new OrchestratorLink({
     address: config.orchestrator,
     joinToken: config.joinToken,
-    hello: {
-      nodeId,
-      hostname: config.hostname ?? osHostname(),
-      labels: config.labels ?? {},
-      agentVersion: AGENT_VERSION,
-      heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
-      protocolVersion: PROTOCOL_VERSION,
-      runtimes: names,
-      slots: setup.slots,
-    },
+    hello,
     collect: () =>
       collectCapabilities({
         containerEngine: async () => {
@@ -165,14 +190,20 @@ export function startAgent(config: AgentConfig): Agent {
     'runtimes configured',
   );
   // The engine probe is bounded (a few seconds) and never throws; containers start after registration begins.
-  const started = Promise.all([setup.prepare(), containers.probe()]).then(([, engine]) => {
-    if (engine && !engine.available) {
-      const unavailable = new Set(setup.managed.map((m) => m.name));
-      names.splice(0, names.length, ...names.filter((n) => !unavailable.has(n)));
-    }
-    link.start();
-    void containers.start();
-  });
+  const started = Promise.all([setup.prepare(), containers.probe(), listenDataPlane()]).then(
+    ([, engine, dataPlaneUrl]) => {
+      if (dataPlaneUrl) {
+        hello.dataPlaneUrl = dataPlaneUrl;
+        logger.info({ url: dataPlaneUrl }, 'data plane listening');
+      }
+      if (engine && !engine.available) {
+        const unavailable = new Set(setup.managed.map((m) => m.name));
+        names.splice(0, names.length, ...names.filter((n) => !unavailable.has(n)));
+      }
+      link.start();
+      void containers.start();
+    },
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'agent shutting down'): Promise<void> => {
@@ -187,9 +218,9 @@ export function startAgent(config: AgentConfig): Agent {
       nodeLog.flush();
       await link.stop(reason);
       nodeLog.close();
-      await Promise.all([setup.close(), containers.close()]);
+      await Promise.all([setup.close(), containers.close(), dataPlane?.close()]);
     })();
     return stopping;
   };
-  return { nodeId, link, executor, setup, registered, stop };
+  return { nodeId, link, executor, setup, dataPlane, registered, stop };
 }

@@ -60,3 +60,4 @@ export type {
   AgentServiceHandlers,
   AgentServiceDefinition,
 } from './generated/orchion/v1/AgentService';
+export * from './data-plane';

@@ -36,6 +36,7 @@ export const echoTokens = (text: string): string[] => text.match(/\s*\S+|\s+$/g)
 
 export class EchoRuntime implements Runtime {
   readonly name = 'echo';
+  readonly continuesChat = true;
   private readonly models: string[];
   private readonly delayMs: number;
   private readonly dimensions: number;
@@ -62,7 +63,10 @@ export class EchoRuntime implements Runtime {
     checkMessages(r.messages);
     checkOptions(r.options);
     const promptTokens = r.messages.reduce((n, m) => n + echoTokens(m.content).length, 0);
-    const last = r.messages[r.messages.length - 1]?.content ?? '';
+    let last = r.messages[r.messages.length - 1]?.content ?? '';
+    // A continued answer: the echo of the last message, less what the answer already holds.
+    if (r.assistantPrefix)
+      last = last.startsWith(r.assistantPrefix) ? last.slice(r.assistantPrefix.length) : '';
     return this.generate(last, promptTokens, r.options, r.signal, r.onToken);
   }
 

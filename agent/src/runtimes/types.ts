@@ -51,6 +51,11 @@ export interface ChatRequest {
   model: string;
   /** Must end with a 'user' message. */
   messages: ChatMessage[];
+  /**
+   * Continue this assistant answer (gateway failover): the model answers as if it had already written it, and
+   * `text`/tokens hold only what follows. Only runtimes with `continuesChat` honour it.
+   */
+  assistantPrefix?: string;
   options?: GenerateOptions;
   signal?: AbortSignal;
   onToken?: TokenSink;
@@ -83,6 +88,8 @@ export interface EmbedResult {
 
 export interface Runtime {
   readonly name: string;
+  /** Whether `chat` honours `assistantPrefix` (others must not be asked to continue an answer). */
+  readonly continuesChat?: boolean;
   listModels(): Promise<ModelInfo[]>;
   complete(request: CompletionRequest): Promise<GenerateResult>;
   chat(request: ChatRequest): Promise<GenerateResult>;

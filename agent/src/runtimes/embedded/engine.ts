@@ -82,9 +82,10 @@ export class LlamaEngine {
   }
 
   async chat(
-    req: ModelRequest & { messages: ChatMessage[]; options: GenerateOptions },
+    req: ModelRequest & { messages: ChatMessage[]; options: GenerateOptions; assistantPrefix?: string },
     hooks: GenerationHooks,
   ): Promise<WorkerGenerateResult> {
+    const prefix = req.assistantPrefix ?? '';
     const slot = await this.slot(req);
     const grammar = await this.grammar(req.options.jsonSchema);
     const history: ChatHistoryItem[] = req.messages.slice(0, -1).map(toHistoryItem);
@@ -99,18 +100,41 @@ export class LlamaEngine {
       });
       session.setChatHistory(history);
       const rendered = session.chatWrapper.generateContextState({
-        chatHistory: [...history, { type: 'user', text: prompt }, { type: 'model', response: [] }],
+        chatHistory: [
+          ...history,
+          { type: 'user', text: prompt },
+          { type: 'model', response: prefix ? [prefix] : [] },
+        ],
       });
       const promptTokens = rendered.contextText.tokenize(slot.model.tokenizer).length;
       try {
-        return await this.run(hooks, promptTokens, async (common) => {
+        // node-llama-cpp reports a response prefix as the first text chunk and in the response: drop it there.
+        let skip = prefix;
+        const chatHooks: GenerationHooks = {
+          signal: hooks.signal,
+          onText: (t) => {
+            if (skip && t.startsWith(skip)) {
+              t = t.slice(skip.length);
+              skip = '';
+            }
+            if (t) hooks.onText(t);
+          },
+        };
+        const result = await this.run(chatHooks, promptTokens, async (common) => {
           const r = await session.promptWithMeta(prompt, {
             ...common,
             ...sampling(req.options, slot),
             grammar,
+            ...(prefix ? { responsePrefix: prefix } : {}),
           });
           return { text: r.responseText, stopReason: r.stopReason };
         });
+        if (prefix) {
+          if (result.text.startsWith(prefix)) result.text = result.text.slice(prefix.length);
+          const prefixTokens = slot.model.tokenize(prefix).length;
+          result.completionTokens = Math.max(0, result.completionTokens - prefixTokens);
+        }
+        return result;
       } finally {
         session.dispose({ disposeSequence: false });
       }

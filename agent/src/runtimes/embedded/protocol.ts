@@ -20,7 +20,13 @@ interface ModelRef {
 
 export type ParentMessage =
   | (ModelRef & { type: 'complete'; prompt: string; options: GenerateOptions })
-  | (ModelRef & { type: 'chat'; messages: ChatMessage[]; options: GenerateOptions })
+  | (ModelRef & {
+      type: 'chat';
+      messages: ChatMessage[];
+      options: GenerateOptions;
+      /** Continue this assistant answer; the result holds only what follows it. */
+      assistantPrefix?: string;
+    })
   | (ModelRef & { type: 'embed'; input: string[] })
   | { type: 'abort'; id: number }
   | { type: 'shutdown' };

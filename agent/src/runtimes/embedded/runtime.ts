@@ -47,6 +47,7 @@ export interface EmbeddedRuntimeOptions {
 
 export class EmbeddedRuntime implements Runtime {
   readonly name = 'embedded';
+  readonly continuesChat = true;
   private readonly catalog: ModelCatalog;
   private readonly config: WorkerConfig;
   private worker: WorkerProcess | undefined;
@@ -93,7 +94,12 @@ export class EmbeddedRuntime implements Runtime {
     checkOptions(r.options);
     const entry = await this.model(r.model);
     const options = r.options ?? {};
-    return this.generate({ type: 'chat', ...ref(entry), messages: r.messages, options }, options, r);
+    const prefix = r.assistantPrefix ? { assistantPrefix: r.assistantPrefix } : {};
+    return this.generate(
+      { type: 'chat', ...ref(entry), messages: r.messages, options, ...prefix },
+      options,
+      r,
+    );
   }
 
   async embed(r: EmbedRequest): Promise<EmbedResult> {

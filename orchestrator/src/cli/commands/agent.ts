@@ -37,6 +37,8 @@ export interface AgentFlags {
   slots?: number;
   threads?: number;
   echoTokenDelay?: number;
+  /** `--data-plane-addr`: host:port, or 'off'. */
+  dataPlaneAddr?: string;
 }
 
 /** Collects repeated `--runtime name` options (a comma-separated list works too). */
@@ -114,6 +116,14 @@ export function addAgentOptions(cmd: Command): Command {
       positiveInt,
     )
     .addOption(
+      new Option(
+        '--data-plane-addr <host:port|off>',
+        'where the gateway reaches this agent for inference (default 127.0.0.1:0: loopback, a free port)',
+      )
+        .argParser((v: string) => (v === 'off' ? v : parseAddress(v)))
+        .env('ORCHION_DATA_PLANE_ADDR'),
+    )
+    .addOption(
       new Option('--echo-token-delay <duration>', 'delay per token of the echo test runtime')
         .argParser(parseDuration)
         .hideHelp(),
@@ -181,6 +191,7 @@ export async function agentSettings(
     threads: flags.threads,
     echoTokenDelayMs: flags.echoTokenDelay,
     docker: file?.docker,
+    dataPlaneAddr: flags.dataPlaneAddr === 'off' ? false : flags.dataPlaneAddr,
     logger: log,
   };
 }

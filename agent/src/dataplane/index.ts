@@ -1,0 +1,1 @@
+export { DataPlaneServer, type DataPlaneServerOptions } from './server.js';
