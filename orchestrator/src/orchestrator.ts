@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ensureTokens, type Tokens } from './auth/tokens';
 import { lockDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
 import { EventBus } from './events/event-bus';
+import { Gateway } from './gateway/gateway';
 import { buildHttpApp } from './http/app';
 import { toNodeView } from './http/views';
 import { Metrics } from './metrics';
@@ -18,6 +19,7 @@ import { Scheduler } from './scheduler';
 import { AgentSessions } from './session/agent-sessions';
 import { GroupCommit } from './store/group-commit';
 import { SqliteJobStore } from './store/job-store';
+import { SqliteKeyStore } from './store/key-store';
 import { startGrpcServer } from './session/grpc-server';
 import { openDatabase } from './store/database';
 import { SqliteEventStore } from './store/event-store';
@@ -44,6 +46,9 @@ export interface OrchestratorConfig {
   eventRetention?: number;
   /** Logs of jobs finished longer ago than this are deleted (ms). */
   logRetentionMs?: number;
+  /** Gateway: requests waiting per model before 429 (default 64), how long one may wait (ms, default 30 s). */
+  gatewayQueueDepth?: number;
+  gatewayQueueTimeoutMs?: number;
 }
 
 export interface Orchestrator {
@@ -71,6 +76,8 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     systemClock,
     (change) => {
       bus.publish(change.type, toNodeView(change.node));
+      if (change.type === 'node.removed') gateway.nodeRemoved(change.node.id);
+      else gateway.nodeChanged(change.node, registry.isConnected(change.node.id));
       if (change.type === 'node.removed') {
         jobs.nodeRemoved(change.node.id);
         nodeLogs.drop(change.node.id);
@@ -79,6 +86,15 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     { pruneOfflineAfterMs: config.pruneOfflineAfterMs, reconnectGraceMs: config.reconnectGraceMs },
   );
   const metrics = new Metrics(() => registry.countByState());
+  const gateway = new Gateway({
+    joinToken: tokens.join,
+    adminToken: tokens.admin,
+    keyStore: new SqliteKeyStore(db),
+    metricsRegistry: metrics.registry,
+    logger,
+    maxQueue: config.gatewayQueueDepth,
+    queueTimeoutMs: config.gatewayQueueTimeoutMs,
+  });
   const scheduler = new Scheduler({
     clock: systemClock,
     timer: { setTimeout, clearTimeout },
@@ -139,6 +155,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     version: VERSION,
     corsOrigins: config.corsOrigins ?? [],
     onNodeRemoved: (id) => sessions.forget(id),
+    gateway,
     jobs: { engine: jobs, store: jobStore, hub },
     nodeLogs,
   });
@@ -174,6 +191,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       clearInterval(flushTimer);
       clearInterval(pruneTimer);
       sessions.closeAll();
+      gateway.stop();
       await Promise.all([grpc.close(), app.close()]);
       registry.flushHeartbeats();
       group.flush();

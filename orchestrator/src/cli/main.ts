@@ -4,6 +4,7 @@ import { ApiClientError } from '@orchion/api';
 import { VERSION } from '../version';
 import { agentCommand } from './commands/agent';
 import { cancelCommand, jobCommand, jobsCommand, logsCommand, submitCommand } from './commands/jobs';
+import { keysCommand } from './commands/keys';
 import { nodeCommand, nodesCommand } from './commands/nodes';
 import { orchestratorCommand } from './commands/orchestrator';
 import { upCommand } from './commands/up';
@@ -38,6 +39,7 @@ for (const cmd of [
   logsCommand(),
   cancelCommand(),
   validateCommand(),
+  keysCommand(),
 ]) {
   program.addCommand(cmd.exitOverride());
 }

@@ -1,8 +1,10 @@
 // Builds the fastify application: auth, CORS, error shapes, metrics and the API routes.
 import cors from '@fastify/cors';
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus';
+import type { Gateway } from '../gateway/gateway';
 import type { Metrics } from '../metrics';
 import type { NodeRegistry } from '../registry/registry';
 import { NodeLogRing } from '../nodes/node-log-ring';
@@ -14,6 +16,7 @@ import type { SqliteJobStore } from '../store/job-store';
 import { eventRoutes } from './routes/events';
 import { jobLogRoutes } from './routes/job-logs';
 import { jobRoutes } from './routes/jobs';
+import { keyRoutes } from './routes/keys';
 import { nodeLogRoutes } from './routes/node-logs';
 import { nodeRoutes } from './routes/nodes';
 import { systemRoutes } from './routes/system';
@@ -29,16 +32,27 @@ export interface HttpAppDeps {
   corsOrigins: string[];
   onNodeRemoved(id: string): void;
   jobs: { engine: JobEngine; store: SqliteJobStore; hub: LogHub };
+  /** The OpenAI/Ollama gateway: its paths bypass fastify (see gateway/http.ts); its keys have routes here. */
+  gateway?: Pick<Gateway, 'http' | 'keys'>;
   /** Node logs (in memory); default an empty ring of its own. */
   nodeLogs?: NodeLogRing;
 }
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const { gateway } = deps;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
     forceCloseConnections: true,
+    ...(gateway
+      ? {
+          serverFactory: (handler: Parameters<typeof createServer>[1]) =>
+            createServer({ keepAliveTimeout: 65_000 }, (req, res) =>
+              gateway.http.matches(req.url) ? gateway.http.handle(req, res) : handler!(req, res),
+            ),
+        }
+      : {}),
   });
   installErrorHandlers(app);
   if (deps.corsOrigins.length > 0) {
@@ -65,5 +79,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   eventRoutes(app, { bus: deps.bus, metrics: deps.metrics });
   jobRoutes(app, { engine: deps.jobs.engine, store: deps.jobs.store });
   jobLogRoutes(app, { store: deps.jobs.store, hub: deps.jobs.hub });
+  if (gateway) keyRoutes(app, { keys: gateway.keys });
   return app;
 }

@@ -123,6 +123,7 @@ export class NodeRegistry {
       slots: reg.slots,
       heartbeatIntervalMs: reg.heartbeatIntervalMs,
       address: reg.address,
+      ...(reg.dataPlaneUrl ? { dataPlaneUrl: reg.dataPlaneUrl } : {}),
       state: 'ready',
       stateReason: 'registered',
       firstRegisteredAt: previous?.firstRegisteredAt ?? now,

@@ -17,6 +17,8 @@ export interface NodeRecord {
   slots: number;
   heartbeatIntervalMs: number;
   address: string;
+  /** The agent's data plane (gateway inference), from its hello; not persisted (agents reconnect). */
+  dataPlaneUrl?: string;
   firstRegisteredAt: number;
   registeredAt: number;
   registrations: number;
@@ -36,6 +38,8 @@ export interface Registration {
   slots: number;
   heartbeatIntervalMs: number;
   address: string;
+  /** Empty or absent when the agent serves no data plane. */
+  dataPlaneUrl?: string;
 }
 
 export type CapabilityChange = CapabilityUpdate__Output;

@@ -147,6 +147,7 @@ export class AgentSessions {
           slots: h.slots,
           heartbeatIntervalMs: h.heartbeatIntervalMs,
           address: peer,
+          dataPlaneUrl: h.dataPlaneUrl,
         });
         logger.info({ nodeId, hostname: h.hostname, known, peer }, 'agent registered');
         this.opts.tasks?.registered(nodeId, h.runningAttempts);

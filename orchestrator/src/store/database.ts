@@ -88,6 +88,25 @@ const MIGRATIONS: string[] = [
      time INTEGER NOT NULL
    );
    CREATE INDEX logs_by_job ON logs (job_id, id);`,
+  // 3: the gateway's API keys (only a hash of each key is kept) and their daily usage.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     prefix TEXT NOT NULL,
+     requests_per_minute INTEGER,
+     tokens_per_day INTEGER,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     last_used_at INTEGER
+   );
+   CREATE TABLE api_key_usage (
+     key_id TEXT NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
+     day TEXT NOT NULL,
+     requests INTEGER NOT NULL DEFAULT 0,
+     tokens INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (key_id, day)
+   );`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,5 +1,5 @@
 // `orchion orchestrator`: the orchestrator alone. Also defines the options `orchion up` shares.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../../logger';
 import { startOrchestrator, type Orchestrator, type OrchestratorConfig } from '../../orchestrator';
 import {
@@ -22,6 +22,8 @@ export interface OrchestratorFlags {
   pruneOfflineAfter: number;
   reconnectGrace: number;
   sweepInterval: number;
+  gatewayQueueDepth: number;
+  gatewayQueueTimeout: number;
   logLevel?: string;
   logFormat?: 'pretty' | 'json';
 }
@@ -55,6 +57,22 @@ export function addOrchestratorOptions(cmd: Command): Command {
       'after a restart, how long agents may take to reconnect before their tasks are retried elsewhere',
       parseDuration,
       45_000,
+    )
+    .option(
+      '--gateway-queue-depth <n>',
+      'gateway: requests waiting per model before it answers 429',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${v}" is not a count`);
+        return n;
+      },
+      64,
+    )
+    .option(
+      '--gateway-queue-timeout <duration>',
+      'gateway: how long a request may wait for a free node',
+      parseDuration,
+      30_000,
     )
     .addOption(
       new Option('--sweep-interval <duration>', 'how often silent nodes are checked')
@@ -96,6 +114,8 @@ export function orchestratorConfig(
     pruneOfflineAfterMs: flags.pruneOfflineAfter,
     reconnectGraceMs: flags.reconnectGrace,
     sweepIntervalMs: flags.sweepInterval,
+    gatewayQueueDepth: flags.gatewayQueueDepth,
+    gatewayQueueTimeoutMs: flags.gatewayQueueTimeout,
     logger,
   };
 }

@@ -1,0 +1,18 @@
+// How a generation leaves the gateway: one JSON body, or a stream of chunks (each token chunk is written as soon
+// as it arrives). Implemented per API (openai.ts, ollama.ts).
+import type { DataPlaneResult } from '@orchion/proto';
+import type { GatewayError } from './dispatch';
+
+export interface GenerationFormat {
+  /** Content type of the stream. */
+  readonly streamType: string;
+  /** The non-streaming answer. */
+  body(result: DataPlaneResult): unknown;
+  /** Written before the first token (e.g. OpenAI's role chunk); '' for none. */
+  head(): string;
+  token(text: string): string;
+  /** The last chunks: finish reason, usage, terminator. */
+  tail(result: DataPlaneResult): string;
+  /** An error after the stream started (the status is sent already). */
+  streamError(err: GatewayError): string;
+}

@@ -1,0 +1,97 @@
+/**
+ * Composition of the gateway: the router fed from the node registry (nodes with a data plane), the data-plane
+ * client, the dispatcher (retries, failover), API keys and metrics, and the HTTP adapter the orchestrator's HTTP
+ * server hands the gateway's paths to.
+ */
+import { dataPlaneToken } from '@orchion/proto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NodeRecord } from '../registry/types';
+import type { SqliteKeyStore } from '../store/key-store';
+import { Dispatcher } from './dispatch';
+import { GatewayHttp } from './http';
+import { KeyRing } from './keys';
+import { GatewayMetrics } from './metrics';
+import { NodeClient } from './node-client';
+import { Router } from './router';
+
+export interface GatewayOptions {
+  joinToken: string;
+  adminToken: string;
+  keyStore: SqliteKeyStore;
+  metricsRegistry: Registry;
+  logger: Logger;
+  /** Waiting requests per model before 429 (default 64). */
+  maxQueue?: number;
+  /** How long a request may wait for a free node (default 30 s). */
+  queueTimeoutMs?: number;
+  /** Requests run at once per node; default: the node's slots. */
+  nodeConcurrency?: number;
+}
+
+export class Gateway {
+  readonly router: Router;
+  readonly keys: KeyRing;
+  readonly http: GatewayHttp;
+  private readonly client = new NodeClient();
+  private readonly auth = new Map<string, string>();
+  private readonly urls = new Map<string, string>();
+  private readonly flushTimer: NodeJS.Timeout;
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.router = new Router({ maxQueue: opts.maxQueue, queueTimeoutMs: opts.queueTimeoutMs });
+    this.keys = new KeyRing(opts.keyStore, opts.adminToken);
+    const metrics = new GatewayMetrics(opts.metricsRegistry, this.router);
+    const logger = opts.logger.child({ component: 'gateway' });
+    const dispatcher = new Dispatcher({
+      router: this.router,
+      client: this.client,
+      authorization: (id) => this.authorization(id),
+      onReject: (reason) => metrics.rejections.inc({ reason }),
+      onFailover: (_node, midStream) => metrics.failovers.inc({ mid_stream: String(midStream) }),
+      logger,
+    });
+    this.http = new GatewayHttp({ router: this.router, dispatcher, keys: this.keys, metrics, logger });
+    this.flushTimer = setInterval(() => this.keys.flush(), 5_000);
+    this.flushTimer.unref();
+  }
+
+  /** A registry change: the node's data plane, readiness, slots and models. */
+  nodeChanged(node: NodeRecord, connected: boolean): void {
+    const url = node.dataPlaneUrl;
+    const previous = this.urls.get(node.id);
+    if (previous && previous !== url) this.client.drop(previous);
+    if (!url) {
+      this.urls.delete(node.id);
+      this.router.remove(node.id);
+      return;
+    }
+    this.urls.set(node.id, url);
+    this.router.upsert({
+      id: node.id,
+      url,
+      concurrency: this.opts.nodeConcurrency ?? Math.max(1, node.slots),
+      ready: node.state === 'ready' && connected,
+      models: node.models,
+    });
+  }
+
+  nodeRemoved(id: string): void {
+    const url = this.urls.get(id);
+    if (url) this.client.drop(url);
+    this.urls.delete(id);
+    this.router.remove(id);
+  }
+
+  stop(): void {
+    clearInterval(this.flushTimer);
+    this.keys.flush();
+    this.client.close();
+  }
+
+  private authorization(nodeId: string): string {
+    let a = this.auth.get(nodeId);
+    if (!a) this.auth.set(nodeId, (a = `Bearer ${dataPlaneToken(this.opts.joinToken, nodeId)}`));
+    return a;
+  }
+}
