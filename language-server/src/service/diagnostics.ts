@@ -2,7 +2,7 @@
  * Diagnostics: the shared parser's (syntax, schema, semantics), plus model and runtime names checked against the
  * cluster when it is reachable. Each has a category that settings can switch off.
  */
-import { isPlainObject, type DiagnosticCode, type JsonPath } from '@orchion/schemas';
+import { isPlainObject, suggestClosest, type DiagnosticCode, type JsonPath } from '@orchion/schemas';
 import type { Analysis } from './analysis.js';
 import type { ClusterInfo } from './cluster-info.js';
 import type { ServiceDiagnostic } from './types.js';
@@ -147,6 +147,8 @@ function runtimeFor(analysis: Analysis, modelPath: JsonPath): string | undefined
 
 function hint(value: string, known: string[]): string {
   if (known.length === 0) return '';
+  const close = suggestClosest(value, known);
+  if (close !== undefined) return ` (did you mean "${close}"?)`;
   const shown = known.slice(0, 8).join(', ');
   return ` (available: ${shown}${known.length > 8 ? ', …' : ''})`;
 }
