@@ -103,7 +103,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
       prefix,
       start: offset - prefix.length,
       column,
-      siblings: siblingKeys(text, lineStart, column),
+      siblings: siblingKeys(text, lineStart, column, dashColumns.length > 0),
       newItem: dashColumns.length > 0,
       ...at,
     };

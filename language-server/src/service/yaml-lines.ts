@@ -144,13 +144,20 @@ function enterLine(line: LineInfo, out: Segment[]): [number, boolean] {
   return [line.dashes[0]!, true];
 }
 
-/** The keys of the mapping whose keys start at `column`, around the line at `start` (that line excluded). */
-export function siblingKeys(text: string, start: number, column: number): Set<string> {
+/**
+ * The keys of the mapping whose keys start at `column`, around the line at `start` (that line excluded).
+ * `startsItem`: that line starts a new list item (`- `), so the lines above belong to other items.
+ */
+export function siblingKeys(text: string, start: number, column: number, startsItem: boolean): Set<string> {
   const keys = new Set<string>();
-  for (let line = previousLine(text, start); line !== undefined; line = previousLine(text, line.start)) {
+  for (
+    let line = startsItem ? undefined : previousLine(text, start);
+    line;
+    line = previousLine(text, line.start)
+  ) {
     if (line.blank) continue;
     if (line.content === column && line.key !== undefined) keys.add(line.key);
-    if (line.indent < column) break;
+    if (line.indent < column) break; // the parent key, or the first line of this list item
   }
   const here = readLine(text, start);
   for (let line = nextLine(text, here); line !== undefined; line = nextLine(text, line)) {
