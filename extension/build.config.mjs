@@ -53,7 +53,9 @@ export const builds = [
 
 function copyIfPresent(from, to, what) {
   if (!existsSync(from)) {
-    console.warn(`extension build: ${relative(root, from)} is missing — ${what} not included (build it first)`);
+    console.warn(
+      `extension build: ${relative(root, from)} is missing — ${what} not included (build it first)`,
+    );
     return false;
   }
   mkdirSync(dirname(to), { recursive: true });

@@ -32,7 +32,17 @@ export function activate(context: vscode.ExtensionContext): OrchionExtensionApi 
   const dashboard = new DashboardPanel(context.extensionUri, connection, log);
   const languageClient = new LanguageClientController(context.extensionUri, connection, log);
   const statusBar = new StatusBar(connection, nodes.model, jobs.model);
-  const services: Services = { context, log, connection, nodes, jobs, logs, diagnostics, dashboard, languageClient };
+  const services: Services = {
+    context,
+    log,
+    connection,
+    nodes,
+    jobs,
+    logs,
+    diagnostics,
+    dashboard,
+    languageClient,
+  };
   context.subscriptions.push(
     log,
     connection,
@@ -51,7 +61,11 @@ export function activate(context: vscode.ExtensionContext): OrchionExtensionApi 
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('orchion.logLevel')) log.setLevel(readSettings().logLevel);
-      if (e.affectsConfiguration('orchion.url') && connection.state === 'connected' && connection.url !== readSettings().url)
+      if (
+        e.affectsConfiguration('orchion.url') &&
+        connection.state === 'connected' &&
+        connection.url !== readSettings().url
+      )
         void connection.restore();
     }),
   );

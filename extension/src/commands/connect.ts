@@ -32,10 +32,10 @@ export function connectCommand(s: Services) {
     const typedToken = await vscode.window.showInputBox({
       title: 'Connect to an Orchion orchestrator (2/2)',
       prompt: local
-        ? 'API token — leave empty to use the local cluster\'s admin.token'
+        ? "API token — leave empty to use the local cluster's admin.token"
         : stored
           ? 'API token — leave empty to keep the stored one'
-          : 'API token (printed at the orchestrator\'s first start; admin.token in its data dir)',
+          : "API token (printed at the orchestrator's first start; admin.token in its data dir)",
       password: true,
       ignoreFocusOut: true,
     });

@@ -34,7 +34,10 @@ export function createPipelineCommand(_s: Services) {
     } catch {
       // does not exist yet
     }
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(tools.pipelineTemplate(template.id, name)));
+    await vscode.workspace.fs.writeFile(
+      target,
+      new TextEncoder().encode(tools.pipelineTemplate(template.id, name)),
+    );
     await vscode.window.showTextDocument(target);
     return target;
   };

@@ -15,6 +15,8 @@ export function filterJobsCommand(s: Services) {
       { title: 'Show jobs in these states', canPickMany: true },
     );
     if (!picked) return;
-    s.jobs.setFilter(picked.length === JOB_STATES.length ? undefined : picked.map((p) => p.label as JobState));
+    s.jobs.setFilter(
+      picked.length === JOB_STATES.length ? undefined : picked.map((p) => p.label as JobState),
+    );
   };
 }

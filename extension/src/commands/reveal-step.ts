@@ -8,7 +8,12 @@ import { jobIdOf, stepIdOf } from './args';
 import { pickJob, pickStep } from './pickers';
 
 /** The job's file: where it was submitted from, else a workspace pipeline of the same name, else its text. */
-async function jobDocument(s: Services, jobId: string, name: string, pipeline: string): Promise<vscode.TextDocument> {
+async function jobDocument(
+  s: Services,
+  jobId: string,
+  name: string,
+  pipeline: string,
+): Promise<vscode.TextDocument> {
   const origin = s.diagnostics.origin(jobId);
   if (origin) {
     try {
@@ -36,7 +41,9 @@ export function revealStepCommand(s: Services) {
     const found = pipelineTools().stepRange(doc.getText(), stepId);
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     if (!found) {
-      void vscode.window.showWarningMessage(`Step "${stepId}" is no longer in ${vscode.workspace.asRelativePath(doc.uri)}.`);
+      void vscode.window.showWarningMessage(
+        `Step "${stepId}" is no longer in ${vscode.workspace.asRelativePath(doc.uri)}.`,
+      );
       return undefined;
     }
     const range = toRange(found);

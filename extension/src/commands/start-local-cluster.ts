@@ -13,7 +13,8 @@ const WAIT_MS = 90_000;
 /** The command line that starts a local cluster in `folder` (pure apart from a file check). */
 export function localClusterCommand(configured: string, folder: string | undefined): string {
   if (configured.trim()) return configured.trim();
-  if (folder && existsSync(join(folder, 'orchestrator/dist/cli.js'))) return 'node orchestrator/dist/cli.js up';
+  if (folder && existsSync(join(folder, 'orchestrator/dist/cli.js')))
+    return 'node orchestrator/dist/cli.js up';
   return 'npx orchion up';
 }
 
@@ -32,22 +33,34 @@ export function startLocalClusterCommand(s: Services) {
       const token = await readLocalToken();
       if (token) {
         await s.connection.connect(settings.url, token);
-        void vscode.window.showInformationMessage(`Orchion: a cluster already runs at ${settings.url}; connected.`);
+        void vscode.window.showInformationMessage(
+          `Orchion: a cluster already runs at ${settings.url}; connected.`,
+        );
         return true;
       }
-      void vscode.window.showInformationMessage(`An orchestrator already answers at ${settings.url}: connect with its token.`);
+      void vscode.window.showInformationMessage(
+        `An orchestrator already answers at ${settings.url}: connect with its token.`,
+      );
       return vscode.commands.executeCommand<boolean>('orchion.connect');
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const command = localClusterCommand(settings.localClusterCommand, folder);
     const terminal =
       vscode.window.terminals.find((t) => t.name === TERMINAL_NAME) ??
-      vscode.window.createTerminal({ name: TERMINAL_NAME, cwd: folder, iconPath: new vscode.ThemeIcon('server-process') });
+      vscode.window.createTerminal({
+        name: TERMINAL_NAME,
+        cwd: folder,
+        iconPath: new vscode.ThemeIcon('server-process'),
+      });
     terminal.show(true);
     terminal.sendText(command);
     s.log.info(`starting a local cluster: ${command}${folder ? ` in ${folder}` : ''}`);
     const up = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Starting a local Orchion cluster…', cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Starting a local Orchion cluster…',
+        cancellable: true,
+      },
       async (_progress, cancel) => {
         const deadline = Date.now() + WAIT_MS;
         while (Date.now() < deadline && !cancel.isCancellationRequested) {
@@ -66,7 +79,9 @@ export function startLocalClusterCommand(s: Services) {
     const token = await readLocalToken();
     if (!token) return vscode.commands.executeCommand<boolean>('orchion.connect');
     await s.connection.connect(settings.url, token);
-    void vscode.window.showInformationMessage(`Orchion: local cluster running at ${settings.url}; connected.`);
+    void vscode.window.showInformationMessage(
+      `Orchion: local cluster running at ${settings.url}; connected.`,
+    );
     return true;
   };
 }

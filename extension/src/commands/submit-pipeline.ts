@@ -12,8 +12,10 @@ import { pickPipelineFile } from './pickers';
 /** A URI from a command argument: a Uri, or a string (the language server's code lenses pass strings). */
 export function uriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string' && arg) return /^[a-z][a-z0-9+.-]*:/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
-  if (arg && typeof arg === 'object' && 'scheme' in arg && 'path' in arg) return vscode.Uri.from(arg as vscode.Uri);
+  if (typeof arg === 'string' && arg)
+    return /^[a-z][a-z0-9+.-]*:/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+  if (arg && typeof arg === 'object' && 'scheme' in arg && 'path' in arg)
+    return vscode.Uri.from(arg as vscode.Uri);
   return undefined;
 }
 
@@ -79,9 +81,12 @@ export async function submitPipeline(
   const inputs = await askInputs(info.inputs, options.inputs ?? {}, options.prompt !== false, name);
   if (!inputs) return undefined;
   const request: SubmitJobRequest & { from?: { step: string; job?: string } } = { pipeline: text, inputs };
-  if (options.fromStep) request.from = { step: options.fromStep, ...(options.fromJob ? { job: options.fromJob } : {}) };
+  if (options.fromStep)
+    request.from = { step: options.fromStep, ...(options.fromJob ? { job: options.fromJob } : {}) };
   const job = await s.connection.client.submitJob(request);
-  s.log.info(`submitted ${file} as job ${job.id}${options.fromStep ? ` (from step ${options.fromStep})` : ''}`);
+  s.log.info(
+    `submitted ${file} as job ${job.id}${options.fromStep ? ` (from step ${options.fromStep})` : ''}`,
+  );
   s.diagnostics.track(job.id, uri);
   s.logs.follow(job.id, job.name, { reveal: options.revealLogs ?? readSettings().autoRevealLogs });
   void s.jobs.reload();
@@ -94,7 +99,10 @@ export function submitPipelineCommand(s: Services) {
     if (!uri) return undefined;
     const options = submitOptionsOf(second);
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Orchion: submitting ${vscode.workspace.asRelativePath(uri)}` },
+      {
+        location: vscode.ProgressLocation.Window,
+        title: `Orchion: submitting ${vscode.workspace.asRelativePath(uri)}`,
+      },
       () => submitPipeline(s, uri, options),
     );
   };

@@ -19,7 +19,8 @@ export function readPipeline(text: string): PipelineInfo {
   if (result.source && Array.isArray(data?.steps)) {
     data.steps.forEach((step: unknown, index) => {
       const id = (step as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') steps.push({ id, range: result.source!.valueRange(['steps', index, 'id']) });
+      if (typeof id === 'string')
+        steps.push({ id, range: result.source!.valueRange(['steps', index, 'id']) });
     });
   }
   const name = typeof data?.metadata?.name === 'string' ? data.metadata.name : undefined;

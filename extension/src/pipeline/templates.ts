@@ -4,13 +4,25 @@ export type TemplateId = 'hello' | 'chain' | 'structured';
 
 export const TEMPLATES: { id: TemplateId; label: string; detail: string }[] = [
   { id: 'hello', label: 'Hello', detail: 'Two completion steps and one input with a default' },
-  { id: 'chain', label: 'Summarise and translate', detail: 'A chat step that uses an upstream output, with retries' },
-  { id: 'structured', label: 'Structured output', detail: 'A step whose output is JSON checked against a schema' },
+  {
+    id: 'chain',
+    label: 'Summarise and translate',
+    detail: 'A chat step that uses an upstream output, with retries',
+  },
+  {
+    id: 'structured',
+    label: 'Structured output',
+    detail: 'A step whose output is JSON checked against a schema',
+  },
 ];
 
 /** The YAML text of a template, with `name` as metadata.name (a file-name-safe slug). */
 export function pipelineTemplate(id: TemplateId, name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'pipeline';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'pipeline';
   const head = `apiVersion: orchion/v1\nkind: Pipeline\nmetadata:\n  name: ${slug}\n`;
   switch (id) {
     case 'hello':

@@ -3,23 +3,14 @@ import * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
 import type { JobsModel } from '../views/jobs-model';
 import type { NodesModel } from '../views/nodes-model';
-
-/** The status bar's text and tooltip (pure). */
-export function statusText(
-  connected: boolean,
-  nodes: { ready: number; total: number },
-  jobs: { running: number; queued: number },
-): { text: string; tooltip: string } {
-  if (!connected) return { text: '$(debug-disconnect) Orchion', tooltip: 'Orchion: not connected — click to connect' };
-  const queued = jobs.queued ? ` · ${jobs.queued} queued` : '';
-  return {
-    text: `$(server) ${nodes.ready}/${nodes.total} $(sync${jobs.running ? '~spin' : ''}) ${jobs.running}`,
-    tooltip: `Orchion: ${nodes.ready} of ${nodes.total} nodes ready · ${jobs.running} jobs running${queued}\nClick to open the dashboard`,
-  };
-}
+import { statusText } from './status-text';
 
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('orchion.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly item = vscode.window.createStatusBarItem(
+    'orchion.status',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
 
   constructor(
     private readonly connection: Connection,

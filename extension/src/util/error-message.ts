@@ -17,7 +17,9 @@ export interface UserError {
 }
 
 function isApiError(err: unknown): err is ApiClientError {
-  return err instanceof Error && err.name === 'ApiClientError' && typeof (err as ApiClientError).code === 'string';
+  return (
+    err instanceof Error && err.name === 'ApiClientError' && typeof (err as ApiClientError).code === 'string'
+  );
 }
 
 /** `doing` completes "Could not …", e.g. "submit hello.orchion.yaml". */
@@ -32,13 +34,25 @@ export function describeError(doing: string, err: unknown): UserError {
     }
     switch (err.code) {
       case 'unreachable':
-        return { message: `${what}: ${err.message}. Is the orchestrator running?`, actions: ['startLocalCluster', 'connect'] };
+        return {
+          message: `${what}: ${err.message}. Is the orchestrator running?`,
+          actions: ['startLocalCluster', 'connect'],
+        };
       case 'invalid_pipeline':
-        return { message: `${what}: the pipeline has errors (see the Problems panel).`, actions: ['showProblems'] };
+        return {
+          message: `${what}: the pipeline has errors (see the Problems panel).`,
+          actions: ['showProblems'],
+        };
       case 'not_connected':
-        return { message: `${what}: not connected to an orchestrator.`, actions: ['connect', 'startLocalCluster'] };
+        return {
+          message: `${what}: not connected to an orchestrator.`,
+          actions: ['connect', 'startLocalCluster'],
+        };
       default:
-        return { message: `${what}: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}`, actions: ['showLog'] };
+        return {
+          message: `${what}: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}`,
+          actions: ['showLog'],
+        };
     }
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -27,7 +27,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** Duration between two ISO times; a missing end means "until now". Undefined without a start. */
-export function elapsed(start: string | null, end: string | null, now: number = Date.now()): number | undefined {
+export function elapsed(
+  start: string | null,
+  end: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (!start) return undefined;
   const from = Date.parse(start);
   const to = end ? Date.parse(end) : now;

@@ -171,7 +171,12 @@ function stepCounts(job: JobSummary): string {
 
 export function jobRow(job: JobSummary, now = Date.now()): Row {
   const took = elapsed(job.startedAt, job.finishedAt, now);
-  const description = [job.state, shortId(job.id), stepCounts(job), took !== undefined ? formatDuration(took) : '']
+  const description = [
+    job.state,
+    shortId(job.id),
+    stepCounts(job),
+    took !== undefined ? formatDuration(took) : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   return {
@@ -189,7 +194,12 @@ export function jobRow(job: JobSummary, now = Date.now()): Row {
   };
 }
 
-export function stepRow(jobId: string, step: StepView, hostname: (nodeId: string) => string, now = Date.now()): Row {
+export function stepRow(
+  jobId: string,
+  step: StepView,
+  hostname: (nodeId: string) => string,
+  now = Date.now(),
+): Row {
   const last = step.attempts[step.attempts.length - 1];
   const took = elapsed(step.startedAt, step.finishedAt, now);
   const parts: string[] = [step.state];

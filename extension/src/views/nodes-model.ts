@@ -146,7 +146,9 @@ export function nodeDetailRows(node: NodeView): Row[] {
       'CPU',
       cpu ? `${cpu.cores} cores${cpu.brand ? ` · ${cpu.brand}` : ''}` : 'unknown',
       'chip',
-      cpu ? `${cpu.manufacturer} ${cpu.brand}, ${cpu.physicalCores} physical cores, ${cpu.speedGhz} GHz` : undefined,
+      cpu
+        ? `${cpu.manufacturer} ${cpu.brand}, ${cpu.physicalCores} physical cores, ${cpu.speedGhz} GHz`
+        : undefined,
     ),
   );
   const mem = caps?.memory;
@@ -168,9 +170,18 @@ export function nodeDetailRows(node: NodeView): Row[] {
         ? `VRAM ${formatBytes(used)} / ${formatBytes(gpu.vramTotalBytes)} (${percent(used, gpu.vramTotalBytes)})`
         : `VRAM ${formatBytes(gpu.vramTotalBytes)}`;
     const util = gpu.utilizationPercent !== undefined ? ` · ${Math.round(gpu.utilizationPercent)}% busy` : '';
-    rows.push(detail(`gpu:${gpu.index}`, `GPU ${gpu.index}: ${gpu.model || gpu.vendor}`, vram + util, 'circuit-board'));
+    rows.push(
+      detail(
+        `gpu:${gpu.index}`,
+        `GPU ${gpu.index}: ${gpu.model || gpu.vendor}`,
+        vram + util,
+        'circuit-board',
+      ),
+    );
   }
-  rows.push(detail('runtimes', 'Runtimes', node.runtimes?.length ? node.runtimes.join(', ') : 'none', 'gear'));
+  rows.push(
+    detail('runtimes', 'Runtimes', node.runtimes?.length ? node.runtimes.join(', ') : 'none', 'gear'),
+  );
   const models = node.models ?? [];
   rows.push({
     id: `${base}:models`,

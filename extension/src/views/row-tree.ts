@@ -59,7 +59,10 @@ export class RowTree implements vscode.TreeDataProvider<Row>, vscode.Disposable 
     item.tooltip = row.tooltip;
     item.contextValue = row.contextValue;
     if (row.icon)
-      item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+      item.iconPath = new vscode.ThemeIcon(
+        row.icon.id,
+        row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined,
+      );
     if (row.command) item.command = row.command;
     return item;
   }

@@ -59,7 +59,9 @@ export class DashboardBridge {
   announce(): void {
     const endpoint = this.target.endpoint();
     this.target.post(
-      endpoint ? { type: 'connection', state: 'connected', url: endpoint.url } : { type: 'connection', state: 'disconnected' },
+      endpoint
+        ? { type: 'connection', state: 'connected', url: endpoint.url }
+        : { type: 'connection', state: 'disconnected' },
     );
   }
 

@@ -37,10 +37,15 @@ export class DashboardPanel implements vscode.Disposable {
       return;
     }
     const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel('orchion.dashboard', 'Orchion Dashboard', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [root],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'orchion.dashboard',
+      'Orchion Dashboard',
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: [root],
+      },
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'orchion.svg');
     const bridge = new DashboardBridge({
       endpoint: () => this.connection.endpoint(),

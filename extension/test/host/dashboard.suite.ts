@@ -15,25 +15,51 @@ export function registerDashboardSuite(): void {
         await bridge.handle({ type: 'ready' });
         assert.deepEqual(got[0], { type: 'connection', state: 'connected', url: ext.connectionUrl() });
         await bridge.handle({ type: 'request', id: 1, method: 'GET', path: '/api/v1/nodes' });
-        const res = got.find((m) => m.type === 'response' && m.id === 1) as Extract<HostToWebview, { type: 'response' }>;
+        const res = got.find((m) => m.type === 'response' && m.id === 1) as Extract<
+          HostToWebview,
+          { type: 'response' }
+        >;
         assert.equal(res.status, 200);
         assert.ok((res.body as { nodes: unknown[] }).nodes.length > 0);
         await bridge.handle({ type: 'request', id: 2, method: 'GET', path: '/api/v1/jobs/no-such-job' });
-        const missing = got.find((m) => m.type === 'response' && m.id === 2) as Extract<HostToWebview, { type: 'response' }>;
+        const missing = got.find((m) => m.type === 'response' && m.id === 2) as Extract<
+          HostToWebview,
+          { type: 'response' }
+        >;
         assert.equal(missing.status, 404);
         // A finished job's logs without follow: frames, then the end of the stream.
         const jobs = got.length;
-        await bridge.handle({ type: 'request', id: 3, method: 'GET', path: '/api/v1/jobs?limit=1&state=succeeded' });
-        const list = got.slice(jobs).find((m) => m.type === 'response' && m.id === 3) as Extract<HostToWebview, { type: 'response' }>;
+        await bridge.handle({
+          type: 'request',
+          id: 3,
+          method: 'GET',
+          path: '/api/v1/jobs?limit=1&state=succeeded',
+        });
+        const list = got.slice(jobs).find((m) => m.type === 'response' && m.id === 3) as Extract<
+          HostToWebview,
+          { type: 'response' }
+        >;
         const job = (list.body as { jobs: { id: string }[] }).jobs[0];
         assert.ok(job, 'a succeeded job exists (the jobs suite ran)');
         void bridge.handle({ type: 'subscribe', id: 4, path: `/api/v1/jobs/${job.id}/logs` });
         await waitFor('the stream to end', () => got.some((m) => m.type === 'stream-error' && m.id === 4));
-        const frames = got.filter((m) => m.type === 'event' && m.id === 4) as Extract<HostToWebview, { type: 'event' }>[];
-        assert.ok(frames.some((f) => f.event === 'token'), 'token frames came through');
-        assert.ok(frames.some((f) => f.event === 'end'), 'the end frame came through');
+        const frames = got.filter((m) => m.type === 'event' && m.id === 4) as Extract<
+          HostToWebview,
+          { type: 'event' }
+        >[];
+        assert.ok(
+          frames.some((f) => f.event === 'token'),
+          'token frames came through',
+        );
+        assert.ok(
+          frames.some((f) => f.event === 'end'),
+          'the end frame came through',
+        );
         await bridge.handle({ type: 'request', id: 5, method: 'GET', path: '/etc/passwd' });
-        const refused = got.find((m) => m.type === 'response' && m.id === 5) as Extract<HostToWebview, { type: 'response' }>;
+        const refused = got.find((m) => m.type === 'response' && m.id === 5) as Extract<
+          HostToWebview,
+          { type: 'response' }
+        >;
         assert.equal(refused.status, 400);
       } finally {
         bridge.dispose();

@@ -15,10 +15,15 @@ export function testEnv(): TestEnv {
   const url = process.env.ORCHION_TEST_URL;
   const token = process.env.ORCHION_TEST_TOKEN;
   const workspace = process.env.ORCHION_TEST_WORKSPACE;
-  const missing = Object.entries({ ORCHION_TEST_URL: url, ORCHION_TEST_TOKEN: token, ORCHION_TEST_WORKSPACE: workspace })
+  const missing = Object.entries({
+    ORCHION_TEST_URL: url,
+    ORCHION_TEST_TOKEN: token,
+    ORCHION_TEST_WORKSPACE: workspace,
+  })
     .filter(([, v]) => !v)
     .map(([k]) => k);
-  if (missing.length) throw new Error(`the launcher must set ${missing.join(', ')} in the extension host's environment`);
+  if (missing.length)
+    throw new Error(`the launcher must set ${missing.join(', ')} in the extension host's environment`);
   return { url: url!, token: token!, workspace: workspace! };
 }
 
@@ -63,7 +68,9 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+  );
 }
 
 /** The API's JSON for a path, with the test token. */

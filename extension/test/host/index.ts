@@ -1,5 +1,6 @@
 // The in-host test entry (VS Code's extensionTestsPath contract): runs every suite with mocha inside the real
 // extension host and prints a final `N passed, N failed` line. Bundled to extension/dist/test/host/index.js.
+import { format } from 'node:util';
 import Mocha from 'mocha';
 import { registerActivationSuite } from './activation.suite';
 import { registerConnectionSuite } from './connection.suite';
@@ -9,6 +10,8 @@ import { registerLanguageServerSuite } from './language-server.suite';
 import { registerNodesSuite } from './nodes.suite';
 
 export async function run(): Promise<void> {
+  // The host forwards console output unformatted: give the reporter formatted lines.
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(format(...args));
   const mocha = new Mocha({ ui: 'tdd', timeout: 90_000, color: false, reporter: 'spec' });
   // Defines suite/test/… on the global object, then the suites register themselves (in this order).
   mocha.suite.emit('pre-require', globalThis, 'orchion-host-suites', mocha);

@@ -47,10 +47,14 @@ export function registerJobsSuite(): void {
       assert.ok(job?.id, 'the command returned the created job');
       hello = job;
       assert.equal(job.name, 'hello');
-      const final = await waitFor('the job to finish', async () => {
-        const j = await api<Job>(`/api/v1/jobs/${job.id}`);
-        return j.state === 'queued' || j.state === 'running' ? undefined : j;
-      }, 120_000);
+      const final = await waitFor(
+        'the job to finish',
+        async () => {
+          const j = await api<Job>(`/api/v1/jobs/${job.id}`);
+          return j.state === 'queued' || j.state === 'running' ? undefined : j;
+        },
+        120_000,
+      );
       assert.equal(final.state, 'succeeded');
       const channel = ext.channelNames()[job.id];
       assert.equal(channel, `Orchion: hello ${job.id.slice(0, 8)}`);
@@ -68,14 +72,19 @@ export function registerJobsSuite(): void {
           .map((l) => l.slice('[greet] '.length).replace(/^… /, ''))
           .join(''),
       );
-      assert.ok(written.includes(squash(tokens)), `channel text holds the tokens.\nchannel:\n${text}\ntokens:\n${tokens}`);
+      assert.ok(
+        written.includes(squash(tokens)),
+        `channel text holds the tokens.\nchannel:\n${text}\ntokens:\n${tokens}`,
+      );
     });
 
     test('the Jobs view shows the job as succeeded with its steps', async () => {
       const ext = await connected();
       assert.ok(hello, 'the submit test ran');
       const row = await waitFor('the job row as succeeded', async () =>
-        (await ext.rows('orchion.jobs')).find((r) => r.id === `job:${hello!.id}` && r.contextValue === 'job.succeeded'),
+        (await ext.rows('orchion.jobs')).find(
+          (r) => r.id === `job:${hello!.id}` && r.contextValue === 'job.succeeded',
+        ),
       );
       const rows = await ext.rows('orchion.jobs');
       assert.equal(rows[0]!.id, row.id, 'newest job first');
@@ -106,7 +115,9 @@ export function registerJobsSuite(): void {
           }
         });
       });
-      const job = await vscode.commands.executeCommand<Job | undefined>('orchion.submitPipeline', uri, { prompt: false });
+      const job = await vscode.commands.executeCommand<Job | undefined>('orchion.submitPipeline', uri, {
+        prompt: false,
+      });
       assert.ok(job?.id, 'the job was created');
       await published;
       const diagnostics = await waitFor('a diagnostic on failing.orchion.yaml', () => {
@@ -114,7 +125,10 @@ export function registerJobsSuite(): void {
         return d.length > 0 ? d : undefined;
       });
       const doc = await vscode.workspace.openTextDocument(uri);
-      const line = doc.getText().split('\n').findIndex((l) => /- id: too-slow/.test(l));
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => /- id: too-slow/.test(l));
       const d = diagnostics[0]!;
       assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
       assert.match(d.message, /too-slow/);
@@ -131,13 +145,20 @@ export function registerJobsSuite(): void {
         { prompt: false, revealLogs: false },
       );
       assert.ok(job?.id, 'the job was created');
-      await waitFor('the slow job to run', async () => (await api<Job>(`/api/v1/jobs/${job.id}`)).state === 'running');
+      await waitFor(
+        'the slow job to run',
+        async () => (await api<Job>(`/api/v1/jobs/${job.id}`)).state === 'running',
+      );
       const cancelled = await vscode.commands.executeCommand<Job | undefined>('orchion.cancelJob', job.id);
       assert.equal(cancelled?.state, 'cancelled');
       await waitFor('the Jobs view to show the job cancelled', async () =>
-        (await ext.rows('orchion.jobs')).some((r) => r.id === `job:${job.id}` && r.contextValue === 'job.cancelled'),
+        (await ext.rows('orchion.jobs')).some(
+          (r) => r.id === `job:${job.id}` && r.contextValue === 'job.cancelled',
+        ),
       );
-      await waitFor('the log channel to say cancelled', () => /— job cancelled/.test(ext.channelText(job.id) ?? ''));
+      await waitFor('the log channel to say cancelled', () =>
+        /— job cancelled/.test(ext.channelText(job.id) ?? ''),
+      );
     });
   });
 }

@@ -10,14 +10,25 @@ export function registerLanguageServerSuite(): void {
       const uri = workspaceFile('hello.orchion.yaml');
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
       await waitFor('the language server to run', () => ext.languageServerRunning(), 30_000);
-      const lenses = await waitFor('code lenses', async () => {
-        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
-        return l && l.some((x) => x.command?.command === 'orchion.runPipeline') ? l : undefined;
-      }, 30_000);
+      const lenses = await waitFor(
+        'code lenses',
+        async () => {
+          const l = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+            'vscode.executeCodeLensProvider',
+            uri,
+            10,
+          );
+          return l && l.some((x) => x.command?.command === 'orchion.runPipeline') ? l : undefined;
+        },
+        30_000,
+      );
       const run = lenses.find((l) => l.command?.command === 'orchion.runPipeline')!;
       assert.ok(run.command?.arguments?.length, 'Run pipeline carries the document URI');
       const fromHere = lenses.filter((l) => l.command?.command === 'orchion.runFromStep');
-      assert.ok(fromHere.some((l) => l.command?.arguments?.[1] === 'greet'), 'Run from here on step greet');
+      assert.ok(
+        fromHere.some((l) => l.command?.arguments?.[1] === 'greet'),
+        'Run from here on step greet',
+      );
     });
   });
 }
