@@ -13,6 +13,7 @@ import { installErrorHandlers } from './errors';
 import type { JobEngine } from '../jobs/engine';
 import type { LogHub } from '../jobs/log-hub';
 import type { SqliteJobStore } from '../store/job-store';
+import { dashboardRoutes } from './routes/dashboard';
 import { eventRoutes } from './routes/events';
 import { jobLogRoutes } from './routes/job-logs';
 import { jobRoutes } from './routes/jobs';
@@ -80,5 +81,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   jobRoutes(app, { engine: deps.jobs.engine, store: deps.jobs.store });
   jobLogRoutes(app, { store: deps.jobs.store, hub: deps.jobs.hub });
   if (gateway) keyRoutes(app, { keys: gateway.keys });
+  // The web dashboard at / (its files need no token; the API still does).
+  dashboardRoutes(app);
   return app;
 }
