@@ -49,7 +49,7 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
 <link rel="stylesheet" href="${escapeAttr(styleUri)}">
 </head>
 <body data-host="vscode">
-<orchion-dashboard></orchion-dashboard>
+<noscript>The Orchion dashboard needs JavaScript.</noscript>
 <script type="module" nonce="${escapeAttr(nonce)}" src="${escapeAttr(scriptUri)}"></script>
 </body>
 </html>

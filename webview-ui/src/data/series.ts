@@ -73,6 +73,12 @@ export function stepPath(samples: readonly Sample[], box: ChartBox): string {
   return d + `H${x(box.to)}`;
 }
 
+/** The area under a step line from stepPath, closed along the bottom edge at `height`. */
+export function stepArea(line: string, height: number): string {
+  const x0 = /^M(-?[\d.]+),/.exec(line)?.[1];
+  return x0 === undefined ? '' : `${line}V${height}H${x0}Z`;
+}
+
 /** Bars for per-bucket counts: the SVG rects' geometry, left to right. */
 export function barRects(
   counts: readonly number[],

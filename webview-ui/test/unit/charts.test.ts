@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGauges, nodeSummary } from '../../src/data/node-usage';
-import { SampleRing, barRects, bucketCounts, stepPath } from '../../src/data/series';
+import { SampleRing, barRects, bucketCounts, stepArea, stepPath } from '../../src/data/series';
 import { stepTimeline } from '../../src/data/timeline';
 import { attempt, iso, node, step, T0 } from './fixtures';
 
@@ -34,6 +34,8 @@ describe('series', () => {
       ),
     ).toBe('M0,5H50V0H100');
     expect(stepPath([{ t: 250, v: 1 }], box)).toBe('');
+    expect(stepArea('M0,5H50V0H100', 10)).toBe('M0,5H50V0H100V10H0Z');
+    expect(stepArea('', 10)).toBe('');
   });
 
   it('counts per bucket and bar geometry', () => {
