@@ -43,6 +43,16 @@ export class GatewayMetrics {
       registers: [registry],
     });
     new Gauge({
+      name: 'orchion_gateway_queued',
+      help: 'Gateway requests waiting for a free node, by model',
+      labelNames: ['model'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [model, n] of router.queueDepths()) this.set({ model }, n);
+      },
+    });
+    new Gauge({
       name: 'orchion_gateway_in_flight',
       help: 'Gateway requests running, by node and model',
       labelNames: ['node', 'model'],

@@ -155,6 +155,11 @@ export class Router {
     return this.queues.get(model)?.length ?? 0;
   }
 
+  /** Waiting requests by model (metrics). */
+  queueDepths(): Map<string, number> {
+    return new Map([...this.queues].map(([model, q]) => [model, q.length]));
+  }
+
   /**
    * A slot on the best node for `model`, at once when one is free (a Lease, not a promise: the hot path
    * allocates no promise), else a promise settled when a slot frees up or the wait is refused.
