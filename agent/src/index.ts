@@ -39,3 +39,4 @@ export {
   type GgufHeader,
   type GgufValue,
 } from './models/index';
+export { DataPlaneServer, type DataPlaneServerOptions } from './dataplane/index';

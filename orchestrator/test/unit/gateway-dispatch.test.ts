@@ -1,0 +1,186 @@
+// The dispatcher over real data planes (the agent's DataPlaneServer on loopback, echo runtime with a per-token
+// delay): retry before the first byte, mid-stream continuation on another node, structured answers that cannot be
+// continued, bad requests that are not retried, and the continuation request itself.
+import { DataPlaneServer, EchoRuntime } from '@orchion/agent';
+import { dataPlaneToken } from '@orchion/proto';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { body, Dispatcher, GatewayError, type GenerateCall } from '../../src/gateway/dispatch';
+import { NodeClient } from '../../src/gateway/node-client';
+import { Router } from '../../src/gateway/router';
+
+const JOIN = 'join-secret';
+const logger = pino({ enabled: false });
+
+interface Node {
+  id: string;
+  server: DataPlaneServer;
+  url: string;
+}
+
+const servers: DataPlaneServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+
+async function startNode(id: string, tokenDelayMs = 0): Promise<Node> {
+  const server = new DataPlaneServer({
+    address: '127.0.0.1:0',
+    nodeId: id,
+    token: dataPlaneToken(JOIN, id),
+    runtimes: [new EchoRuntime({ models: ['echo'], tokenDelayMs })],
+    logger,
+  });
+  servers.push(server);
+  return { id, server, url: await server.listen() };
+}
+
+function fleet(nodes: { id: string; url: string }[]) {
+  const router = new Router();
+  for (const n of nodes) {
+    router.upsert({
+      id: n.id,
+      url: n.url,
+      concurrency: 4,
+      ready: true,
+      models: [{ name: 'echo', loaded: true }],
+    });
+  }
+  const failovers: boolean[] = [];
+  const dispatcher = new Dispatcher({
+    router,
+    client: new NodeClient(),
+    authorization: (id) => `Bearer ${dataPlaneToken(JOIN, id)}`,
+    onFailover: (_id, midStream) => failovers.push(midStream),
+    logger,
+  });
+  return { router, dispatcher, failovers };
+}
+
+const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+
+describe('Dispatcher', () => {
+  it('continues a stream on another node when the serving one dies mid-answer (chat)', async () => {
+    const a = await startNode('a', 5);
+    const b = await startNode('b', 5);
+    const { dispatcher, failovers, router } = fleet([a, b]);
+    const call: GenerateCall = {
+      kind: 'chat',
+      model: 'echo',
+      messages: [{ role: 'user', content: words }],
+      options: {},
+      stream: true,
+    };
+    let text = '';
+    let first: string | undefined;
+    const out = await dispatcher.generate(
+      call,
+      (t) => {
+        text += t;
+        if (text.split(' ').length === 10 && !first) {
+          first = [...router.list()].find((n) => n.inFlight > 0)!.id;
+          void (first === 'a' ? a : b).server.close();
+        }
+      },
+      new AbortController().signal,
+    );
+    expect(first).toBeDefined();
+    expect(out.nodeId).not.toBe(first);
+    expect(out.failovers).toBe(1);
+    expect(failovers).toEqual([true]);
+    // The client saw the whole answer once: no gap, no repetition at the seam.
+    expect(text).toBe(words);
+    expect(out.result.text).toBe(words);
+    expect(out.result.completionTokens).toBe(40);
+    expect([...router.list()].every((n) => n.inFlight === 0)).toBe(true);
+  });
+
+  it('retries on another node before the first byte (node unreachable), invisibly', async () => {
+    const b = await startNode('b');
+    const { dispatcher, failovers } = fleet([{ id: 'dead', url: 'http://127.0.0.1:1' }, b]);
+    for (let i = 0; i < 4; i++) {
+      const out = await dispatcher.generate(
+        { kind: 'complete', model: 'echo', prompt: 'one two three', options: {}, stream: false },
+        undefined,
+        new AbortController().signal,
+      );
+      expect(out.result.text).toBe('one two three');
+      expect(out.nodeId).toBe('b');
+    }
+    expect(failovers.every((m) => m === false)).toBe(true);
+  });
+
+  it('a structured (JSON schema) stream that loses its node ends with a clean error', async () => {
+    const a = await startNode('a', 5);
+    const b = await startNode('b', 5);
+    const { dispatcher } = fleet([a, b]);
+    let seen = 0;
+    const err = await dispatcher
+      .generate(
+        {
+          kind: 'complete',
+          model: 'echo',
+          prompt: '{"a": "x y z w v u t s r q p o n"}',
+          options: { jsonSchema: { type: 'object' } },
+          stream: true,
+        },
+        () => {
+          if (++seen === 3) for (const n of [a, b]) void n.server.close();
+        },
+        new AbortController().signal,
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe('failover_impossible');
+    expect((err as GatewayError).message).toContain('cannot be continued');
+  });
+
+  it('a bad request is refused by the node and not retried elsewhere', async () => {
+    const a = await startNode('a');
+    const b = await startNode('b');
+    const { dispatcher, failovers } = fleet([a, b]);
+    const err = await dispatcher
+      .generate(
+        { kind: 'complete', model: 'echo', prompt: 'x', options: { temperature: 99 }, stream: false },
+        undefined,
+        new AbortController().signal,
+      )
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(failovers).toEqual([]);
+    expect(a.server.status().failed + b.server.status().failed).toBe(1);
+  });
+
+  it('the node refuses a wrong data-plane token', async () => {
+    const a = await startNode('a');
+    const res = await fetch(`${a.url}/v1/status`, { headers: { authorization: 'Bearer nope' } });
+    expect(res.status).toBe(401);
+    const ok = await fetch(`${a.url}/v1/status`, {
+      headers: { authorization: `Bearer ${dataPlaneToken(JOIN, 'a')}` },
+    });
+    expect(((await ok.json()) as { nodeId: string }).nodeId).toBe('a');
+  });
+
+  it('builds continuation requests: assistant prefix for chats, prompt + text for completions', () => {
+    const chat: GenerateCall = {
+      kind: 'chat',
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      options: { maxTokens: 100 },
+      stream: true,
+    };
+    expect(body(chat, '', 0)).toEqual({ ...chat, options: { maxTokens: 100 }, stream: true, kind: 'chat' });
+    expect(body(chat, 'Hello wor', 3)).toMatchObject({
+      assistantPrefix: 'Hello wor',
+      options: { maxTokens: 97 },
+    });
+    const completion: GenerateCall = {
+      kind: 'complete',
+      model: 'm',
+      prompt: 'Once',
+      options: {},
+      stream: true,
+    };
+    expect(body(completion, ' upon', 1)).toMatchObject({ prompt: 'Once upon', options: {} });
+  });
+});
