@@ -13,9 +13,15 @@ export interface NodeHit {
   spans: [number, number][];
 }
 
+let text = '';
+
+/** The node's [start, end], its end moved back over trailing blanks (block collections end on the next line). */
 function span(node: Node | null | undefined): [number, number] | undefined {
   const r = node?.range;
-  return r ? [r[0], r[1]] : undefined;
+  if (!r) return undefined;
+  let end = r[1];
+  while (end > r[0] && /\s/.test(text[end - 1] ?? '')) end--;
+  return [r[0], end];
 }
 
 function contains(s: [number, number] | undefined, offset: number): boolean {
@@ -24,6 +30,7 @@ function contains(s: [number, number] | undefined, offset: number): boolean {
 
 /** What is at `offset`. Depth is bounded (a pathological nesting cannot blow the stack: the walk is a loop). */
 export function nodeAt(source: SourceDocument, offset: number): NodeHit {
+  text = source.text;
   const hit: NodeHit = { path: [], node: undefined, onKey: false, spans: [] };
   let node = (source.doc.contents ?? undefined) as Node | undefined;
   for (let depth = 0; node !== undefined && depth < 256; depth++) {
@@ -68,6 +75,7 @@ export function multiLineNodes(
   source: SourceDocument,
   visit: (start: number, end: number, key: Node | undefined) => void,
 ): void {
+  text = source.text;
   const stack: { node: Node; key: Node | undefined }[] = [];
   const root = source.doc.contents as Node | null;
   if (root) stack.push({ node: root, key: undefined });

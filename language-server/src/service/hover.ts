@@ -31,7 +31,8 @@ export function hover(analysis: Analysis, offset: number, cluster: ClusterInfo):
     };
   }
   const hit = nodeAt(source, offset);
-  if (hit.node === undefined || hit.node.range === undefined || hit.node.range === null) return undefined;
+  // Keys and scalar values only: hovering blank space inside a mapping says nothing.
+  if (!isScalar(hit.node) || !hit.node.range) return undefined;
   const range = source.nodeRange(hit.node);
   const key = hit.path[hit.path.length - 1];
   if (!hit.onKey && key === 'model' && isScalar(hit.node) && typeof hit.node.value === 'string') {

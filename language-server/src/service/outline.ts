@@ -9,7 +9,9 @@ function whole(source: SourceDocument, path: JsonPath): Range {
   const node = loc?.written ?? loc?.node;
   const end = node?.range?.[1] ?? loc?.key?.range?.[1] ?? 0;
   const start = keyStart ?? node?.range?.[0] ?? 0;
-  return source.range(start, end);
+  let trimmed = end;
+  while (trimmed > start && /\s/.test(source.text[trimmed - 1] ?? '')) trimmed--;
+  return source.range(start, trimmed);
 }
 
 export function documentSymbols(analysis: Analysis): SymbolNode[] {
