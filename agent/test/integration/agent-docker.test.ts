@@ -5,17 +5,21 @@
  * runs through the container; `docker kill` mid-step fails the attempt as runtime-crashed, the orchestrator
  * retries it and the manager restarts the container; an agent stopped with keepContainersOnExit leaves the
  * container running and the next start adopts it (one container, same id). Without an engine (DOCKER_HOST at a
- * missing socket) the agent registers with its other runtimes and logs why Docker is unavailable.
+ * missing socket) the agent registers with its other runtimes and logs why Docker is unavailable. The engine
+ * (version, or why not) is part of the node's capabilities and of `orchion node ID`; an image pulled from the
+ * loopback registry shows its progress in the node log (GET /api/v1/nodes/:id/logs and `orchion node logs`).
  * Needs scripts/docker-engine.sh (agent/test/support/engine.ts) and a build.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobView } from '@orchion/api';
+import type { JobView, NodeLogEntry } from '@orchion/api';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanup,
+  cli,
   freePort,
   runCli,
   startOrchestratorProc,
@@ -133,6 +137,14 @@ describe('an agent with managed runtimes', () => {
     );
     expect(node.runtimes).toEqual(['echo']);
     expect(node.models.map((m) => [m.runtime, m.name])).toEqual([['echo', 'echo']]);
+    expect(node.capabilities.containerEngine).toMatchObject({
+      available: false,
+      version: '',
+      endpoint: `unix://${missing}`,
+    });
+    expect(node.capabilities.containerEngine!.error).toContain(missing);
+    const shown = await cli(['node', nodeId, '--url', orch.httpUrl, '--token', orch.adminToken]);
+    expect(shown.output).toContain(`Docker    unavailable at unix://${missing}: no Docker Engine socket`);
     const lines = p
       .output()
       .split('\n')
@@ -221,6 +233,34 @@ describe('an agent with managed runtimes', () => {
       ]);
       expect(agent.output()).toMatch(/Docker Engine \S+ at /);
       expect(await containers()).toHaveLength(1);
+    });
+
+    it('the engine is a node capability, shown by `orchion node ID`; its setup lines are in the node log', async () => {
+      const info = engine.info;
+      if (!info.available) throw new Error('unreachable');
+      const n = await orch.client.getNode(nodeId);
+      expect(n.capabilities.containerEngine).toEqual({
+        available: true,
+        version: info.version,
+        apiVersion: info.apiVersion,
+        endpoint: `unix://${info.endpoint}`,
+        error: '',
+      });
+      const shown = await cli(['node', nodeId, '--url', orch.httpUrl, '--token', orch.adminToken]);
+      expect(shown.code).toBe(0);
+      expect(shown.output).toContain(
+        `Docker    ${info.version} (API ${info.apiVersion}) at unix://${info.endpoint}`,
+      );
+      const log: NodeLogEntry[] = [];
+      await orch.client.streamNodeLogs(nodeId, (e) => log.push(e));
+      expect(
+        log.some(
+          (e) => e.source === 'docker' && e.text === `Docker Engine ${info.version} at ${info.endpoint}`,
+        ),
+      ).toBe(true);
+      expect(log.some((e) => e.source === 'docker' && e.text === 'box is ready')).toBe(true);
+      // The model server's own output, read from the container.
+      expect(log.some((e) => e.source === 'container:box')).toBe(true);
     });
 
     it('a runtime: box step runs through the container', async () => {
@@ -314,12 +354,13 @@ describe('an agent with managed runtimes', () => {
       const dir = tempDir('orchion-agent-pull-');
       dirs.push(dir);
       // An image of its own (unique content: other tests' images stay untouched), without a server in it.
-      const id = join(dir, 'id.txt');
-      writeFileSync(id, `${process.pid} ${Date.now()}\n`);
+      // 8 MiB of random bytes: a layer big enough for Docker to report download progress.
+      const id = join(dir, 'id.bin');
+      writeFileSync(id, randomBytes(8 * 1024 * 1024));
       local = (
         await buildImage(docker, {
           name: 'agent-pull',
-          files: [{ from: id, to: '/data/id.txt' }],
+          files: [{ from: id, to: '/data/id.bin' }],
           entrypoint: ['/none'],
         })
       ).tag;
@@ -349,6 +390,36 @@ describe('an agent with managed runtimes', () => {
         return n?.state === 'ready' && n.models.length > 0 ? n : undefined;
       });
       expect(node.models.map((m) => [m.runtime, m.name])).toEqual([['echo', 'echo']]);
+
+      // The pull progress reached the orchestrator's node log ...
+      const log: NodeLogEntry[] = [];
+      await waitFor('the failure in the node log', async () => {
+        log.length = 0;
+        await orch.client.streamNodeLogs(nodeId, (e) => log.push(e));
+        return log.some((e) => e.level === 'error' && e.text.includes('could not start')) || undefined;
+      });
+      const progress = log.filter((e) => e.progress?.subject === remote).map((e) => e.progress!);
+      expect(progress.length).toBeGreaterThan(0);
+      const done = progress.filter((x) => x.done);
+      expect(done).toHaveLength(1);
+      expect(done[0]!.status).toBe(`Status: Downloaded newer image for ${remote}`);
+      expect(done[0]!.total).toBeGreaterThan(8 * 1024 * 1024);
+      expect(done[0]!.completed).toBe(done[0]!.total);
+      expect(progress.at(-1)!.done).toBe(true);
+      expect(progress.every((x) => x.completed <= x.total)).toBe(true);
+      console.log(
+        `pull progress in the node log: ${progress.length} report(s): ` +
+          progress.map((x) => `${x.completed}/${x.total}${x.done ? ' done' : ''}`).join(', '),
+      );
+      // ... and `orchion node logs` renders it (not a TTY here: percentage lines).
+      const shown = await cli(['node', 'logs', nodeId, '--url', orch.httpUrl, '--token', orch.adminToken]);
+      expect(shown.code, shown.output).toBe(0);
+      const pullLines = shown.output.split('\n').filter((l) => l.includes(`pull ${remote}:`));
+      expect(pullLines.length).toBeGreaterThan(0);
+      expect(pullLines.at(-1)).toContain(`: 100% `);
+      expect(pullLines.at(-1)).toMatch(/ MiB \/ [\d.]+ MiB Status: Downloaded newer image for /);
+      expect(shown.output).toMatch(/\[docker\] ERROR managed runtime box could not start/);
+      expect(shown.output).not.toContain('\r');
       p.kill();
       expect(await p.exited).toBe(0);
       await removeNodeContainers(docker, nodeId);

@@ -89,7 +89,9 @@ function nodeLogsCommand(): Command {
       .argument('<id>', 'node id or a unique prefix'),
   )
     .option('-f, --follow', 'keep streaming new lines (Ctrl-C to stop)')
-    .action(async (id: string, flags: ClientFlags & { json?: boolean; follow?: boolean }) => {
+    .action(async (id: string, _flags: unknown, cmd: Command) => {
+      // `node` has the same client options: commander gives them to whichever command is parsed first.
+      const flags = cmd.optsWithGlobals<ClientFlags & { json?: boolean; follow?: boolean }>();
       const client = clientFrom(flags);
       const node = await findNode(client, id);
       const printer = new NodeLogPrinter({
