@@ -80,7 +80,7 @@ export async function submitPipeline(
   const name = info.name ?? file;
   const inputs = await askInputs(info.inputs, options.inputs ?? {}, options.prompt !== false, name);
   if (!inputs) return undefined;
-  const request: SubmitJobRequest & { from?: { step: string; job?: string } } = { pipeline: text, inputs };
+  const request: SubmitJobRequest = { pipeline: text, inputs };
   if (options.fromStep)
     request.from = { step: options.fromStep, ...(options.fromJob ? { job: options.fromJob } : {}) };
   const job = await s.connection.client.submitJob(request);

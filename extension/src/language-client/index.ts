@@ -8,16 +8,12 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
-/** What the server expects as initializationOptions (language-server/src/protocol.ts). */
-export interface ServerInitOptions {
-  orchestratorUrl?: string;
-  token?: string;
-}
+import type { InitializationOptions } from '../../../language-server/src/protocol';
 
 export interface StartOptions {
   serverModule: string;
   /** Read at each (re)start, so a restart picks up a new URL or token. */
-  initializationOptions: () => ServerInitOptions;
+  initializationOptions: () => InitializationOptions;
   outputChannel: vscode.OutputChannel;
 }
 

@@ -203,6 +203,7 @@ export function stepRow(
   const last = step.attempts[step.attempts.length - 1];
   const took = elapsed(step.startedAt, step.finishedAt, now);
   const parts: string[] = [step.state];
+  if (step.reusedFrom) parts.push(`reused from ${shortId(step.reusedFrom)}`);
   if (step.attempts.length > 1) parts.push(`attempt ${last?.attempt ?? step.attempts.length}`);
   if (last?.nodeId) parts.push(hostname(last.nodeId));
   if (took !== undefined) parts.push(formatDuration(took));

@@ -1,6 +1,7 @@
 // Activation: the extension loads in the real host, registers every contributed command, and reports how long
 // activate() took (printed; measured, not asserted).
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, testApi } from './helpers';
 
@@ -26,6 +27,24 @@ export function registerActivationSuite(): void {
       assert.equal(typeof api.activationMs, 'number');
       console.log(`ORCHION_ACTIVATION_MS=${api.activationMs.toFixed(2)}`);
       assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
+    });
+
+    test('keeps the parser and the language client out of activation (measured)', async () => {
+      const api = await testApi();
+      const dist = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist');
+      // What loading the two lazy bundles costs, i.e. what activation would pay if they were eager.
+      for (const file of ['pipeline-tools.js', 'language-client.js']) {
+        const path = join(dist, file);
+        const cached = require.cache[path] !== undefined;
+        const t0 = performance.now();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(path);
+        const ms = performance.now() - t0;
+        console.log(
+          `ORCHION_LAZY_LOAD ${file}: ${ms.toFixed(2)} ms${cached ? ' (already loaded: not measured)' : ''}; ` +
+            `activation ${api.activationMs.toFixed(2)} ms; ratio ${(ms / api.activationMs).toFixed(1)}x`,
+        );
+      }
     });
 
     test('registers every contributed command', async () => {

@@ -37,6 +37,7 @@ const squash = (s: string): string => s.replace(/\s+/g, '');
 export function registerJobsSuite(): void {
   suite('jobs', () => {
     let hello: Job | undefined;
+    let failing: Job | undefined;
 
     test('Submit pipeline creates a job that succeeds and streams its tokens into its log channel', async () => {
       const ext = await connected();
@@ -119,6 +120,7 @@ export function registerJobsSuite(): void {
         prompt: false,
       });
       assert.ok(job?.id, 'the job was created');
+      failing = job;
       await published;
       const diagnostics = await waitFor('a diagnostic on failing.orchion.yaml', () => {
         const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'orchion');
@@ -135,6 +137,27 @@ export function registerJobsSuite(): void {
       assert.equal(d.range.start.line, line);
       assert.equal(doc.getText(d.range), 'too-slow');
       console.log(`diagnostic: ${d.message}`);
+    });
+
+    test('Run from here (the code lens command) runs a step again, reusing its upstream output', async () => {
+      await connected();
+      assert.ok(failing, 'the failing pipeline test ran');
+      const uri = workspaceFile('failing.orchion.yaml');
+      const job = await vscode.commands.executeCommand<Job | undefined>(
+        'orchion.runFromStep',
+        uri,
+        'too-slow',
+        {
+          prompt: false,
+          revealLogs: false,
+        },
+      );
+      assert.ok(job?.id, 'the job was created');
+      const view = await api<{ stepDetails: { id: string; reusedFrom?: string | null }[] }>(
+        `/api/v1/jobs/${job.id}`,
+      );
+      const prepare = view.stepDetails.find((st) => st.id === 'prepare');
+      assert.equal(prepare?.reusedFrom, failing.id, 'prepare was reused from the earlier job');
     });
 
     test('Cancel job cancels a running job', async () => {

@@ -121,6 +121,16 @@ describe('job and step rows', () => {
     ]);
   });
 
+  it('say which earlier job a step reused its output from ("Run from here")', () => {
+    const row = stepRow(
+      'j',
+      step('s', { state: 'succeeded', attempts: [], reusedFrom: 'abcdef0123' }),
+      host,
+      NOW,
+    );
+    expect(row.description).toMatch(/^succeeded · reused from abcdef01/);
+  });
+
   it('say why a queued step waits', () => {
     const row = stepRow(
       'j',
