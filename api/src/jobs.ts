@@ -39,6 +39,11 @@ export interface StepView {
   startedAt: string | null;
   finishedAt: string | null;
   attempts: AttemptView[];
+  /**
+   * For a job submitted with `from`: the id of the earlier job whose output this step reuses (the step did not
+   * run in this job; it shows as succeeded, with that job's output, result and times). Null otherwise.
+   */
+  reusedFrom?: string | null;
 }
 
 export interface JobSummary {
@@ -65,12 +70,28 @@ export interface ListJobsResponse {
   nextCursor: string | null;
 }
 
+/**
+ * "Run from here": run `step` and every step downstream of it; the other steps are not run, their outputs are
+ * reused from an earlier job (see docs/pipelines.md).
+ */
+export interface RunFrom {
+  /** The id of the step to run from. */
+  step: string;
+  /**
+   * The job whose outputs are reused. Default: the newest job of the same pipeline name in which every step the
+   * run needs (the upstream steps of `step` and of its downstream steps) succeeded.
+   */
+  job?: string;
+}
+
 export interface SubmitJobRequest {
   /** The pipeline YAML text. */
   pipeline: string;
   inputs?: Record<string, unknown>;
   /** Convert string input values to the declared types (as the CLI's `--input k=v` does). */
   coerceInputs?: boolean;
+  /** Run only from this step on, reusing the other steps' outputs from an earlier job. */
+  from?: RunFrom;
 }
 
 export interface ValidateResponse {

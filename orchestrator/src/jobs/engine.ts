@@ -13,6 +13,7 @@ import { jobOutcome } from './job-outcome';
 import { TERMINAL, attemptFromRow, type AttemptRecord, type JobRecord, type StepRecord } from './model';
 import { DEFAULT_ENGINE_OPTIONS, nodeTimer, type EngineDeps, type EngineOptions } from './ports';
 import { retryDecision } from './retry-policy';
+import type { RunFromPlan } from './run-from';
 import { stepSuccess } from './step-result';
 import { buildAssignment, jobContext, placementRequest, type Assignment } from './task-request';
 
@@ -49,9 +50,19 @@ export class JobEngine {
 
   // ------------------------------------------------------------------------------------------------ jobs
 
-  submit(pipelineText: string, pipeline: Pipeline, inputs: Record<string, unknown>): JobRecord {
+  /**
+   * Stores a new job and starts what can run. With `from` (see run-from.ts), the steps it reuses are succeeded
+   * at once with their source job's output, and only the others run.
+   */
+  submit(
+    pipelineText: string,
+    pipeline: Pipeline,
+    inputs: Record<string, unknown>,
+    from?: RunFromPlan,
+  ): JobRecord {
     return this.book.atomically(() => {
       const job = this.book.createJob(pipelineText, pipeline, inputs);
+      if (from) this.book.reuse(job, from);
       this.advance(job);
       this.pump();
       return job;

@@ -17,11 +17,13 @@ import {
   attemptRow,
   jobFromRows,
   stepRow,
+  structuredOutputs,
   type AttemptRecord,
   type JobRecord,
   type StepRecord,
 } from './model';
 import type { EngineDeps } from './ports';
+import type { RunFromPlan } from './run-from';
 import type { StepSuccess } from './step-result';
 import type { Assignment } from './task-request';
 
@@ -138,6 +140,27 @@ export class JobBook {
     this.deps.sinks.jobChanged(job, true);
     this.event(job, null, null, `job ${job.name} submitted with ${pipeline.steps.length} steps`);
     return job;
+  }
+
+  /** A job run from one step: the steps it does not run take their output from the source job. */
+  reuse(job: JobRecord, plan: RunFromPlan): void {
+    const source = plan.reuse;
+    for (const step of job.steps.values()) {
+      const row = source?.steps.get(step.id);
+      if (!source || !row || plan.run.has(step.id)) continue;
+      step.output = row.output === null ? undefined : (JSON.parse(row.output) as unknown);
+      step.outputs = structuredOutputs(step.def, step.output);
+      const result = row.result ? (JSON.parse(row.result) as Record<string, unknown>) : {};
+      step.result = { ...result, reusedFrom: source.jobId };
+      step.reusedFrom = source.jobId;
+      step.startedAt = row.started_at;
+      this.setStep(job, step, 'succeeded', null);
+      // The source job's finish time, not now: the step did not run in this job.
+      step.finishedAt = row.finished_at;
+    }
+    const reused = [...job.steps.values()].filter((s) => s.reusedFrom).map((s) => s.id);
+    const what = reused.length > 0 ? `; reusing ${reused.join(', ')} from job ${source!.jobId}` : '';
+    this.event(job, null, null, `running from step ${plan.step}${what}`);
   }
 
   /** The unfinished jobs in the store (after a restart), each with the open attempt rows of its steps. */

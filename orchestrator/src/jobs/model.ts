@@ -39,6 +39,8 @@ export interface StepRecord {
   current: AttemptRecord | null;
   /** Every attempt of the step, oldest first (step views are built from these, not read back). */
   history: AttemptRecord[];
+  /** The job whose output this step reuses (it does not run in this job; see run-from.ts). */
+  reusedFrom: string | null;
 }
 
 export interface JobRecord {
@@ -85,6 +87,7 @@ export function jobFromRows(
       steps.map((s) => {
         const def = defs.get(s.step_id)!;
         const output = s.output === null ? undefined : (JSON.parse(s.output) as unknown);
+        const result = s.result ? (JSON.parse(s.result) as Record<string, unknown>) : null;
         return [
           s.step_id,
           {
@@ -95,17 +98,23 @@ export function jobFromRows(
             attempts: s.attempts,
             output,
             outputs: structuredOutputs(def, output),
-            result: s.result ? (JSON.parse(s.result) as Record<string, unknown>) : null,
+            result,
             error: s.error,
             startedAt: s.started_at,
             finishedAt: s.finished_at,
             current: null,
             history: [],
+            reusedFrom: reusedFrom(result),
           },
         ];
       }),
     ),
   };
+}
+
+/** A reused step keeps the id of its source job in its result (no column of its own). */
+export function reusedFrom(result: Record<string, unknown> | null): string | null {
+  return typeof result?.reusedFrom === 'string' ? result.reusedFrom : null;
 }
 
 /** For steps with an output schema, `steps.<id>.outputs.<field>` reads fields of the JSON value. */

@@ -2,7 +2,7 @@
 import type { AttemptView, JobSummary, JobView, LogEntry, StepState, StepView } from '@orchion/api';
 import type { Pipeline, Step } from '@orchion/schemas';
 import type { AttemptRow, JobRow, LogRow, SqliteJobStore, StepRow } from '../store/job-store';
-import type { AttemptRecord, JobRecord, StepRecord } from './model';
+import { reusedFrom, type AttemptRecord, type JobRecord, type StepRecord } from './model';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -63,6 +63,7 @@ export function stepView(
   attempts: AttemptRow[],
   waitingFor: string | null,
 ): StepView {
+  const result = row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>);
   return {
     id: def.id,
     kind: def.kind,
@@ -71,12 +72,13 @@ export function stepView(
     runtime: def.runtime ?? null,
     needs: def.needs,
     output: row.output === null ? null : (JSON.parse(row.output) as unknown),
-    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    result,
     error: row.error,
     waitingFor,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     attempts: attempts.map(attemptView),
+    reusedFrom: reusedFrom(result),
   };
 }
 
@@ -114,6 +116,7 @@ export function stepViewFromRecord(step: StepRecord, waitingFor: string | null):
     startedAt: iso(step.startedAt),
     finishedAt: iso(step.finishedAt),
     attempts: step.history.map(attemptViewFromRecord),
+    reusedFrom: step.reusedFrom,
   };
 }
 

@@ -93,6 +93,7 @@ export class SqliteJobStore {
       updateStepFast: db.prepare(`UPDATE steps SET state = ?, attempts = ?, output = ?, result = ?, error = ?,
         started_at = ?, finished_at = ? WHERE job_id = ? AND step_id = ?`),
       job: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+      jobIdsByName: db.prepare('SELECT id FROM jobs WHERE name = ? ORDER BY seq DESC LIMIT ?'),
       jobsPage: db.prepare('SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       jobsPageByState: db.prepare('SELECT * FROM jobs WHERE state = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       activeJobs: db.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq"),
@@ -196,6 +197,11 @@ export class SqliteJobStore {
         ? this.s.jobsPageByState.all(query.state, query.beforeSeq, query.limit)
         : this.s.jobsPage.all(query.beforeSeq, query.limit)
     ) as JobRow[];
+  }
+
+  /** Ids of the newest jobs of a pipeline name, newest first. */
+  jobIdsByName(name: string, limit: number): string[] {
+    return (this.s.jobIdsByName.all(name, limit) as { id: string }[]).map((r) => r.id);
   }
 
   activeJobs(): JobRow[] {

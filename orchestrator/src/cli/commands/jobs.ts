@@ -16,6 +16,9 @@ import { addClientOptions } from './nodes';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** API errors of `--from`: printed as the command's error. */
+const RUN_FROM_ERRORS = new Set(['unknown_step', 'unknown_job', 'no_reusable_job']);
+
 /** Writes a job's log stream for a terminal: tokens to stdout as they come, everything else to stderr. */
 function logPrinter(): (e: LogEntry) => void {
   let step: string | null = null;
@@ -87,15 +90,41 @@ export function submitCommand(): Command {
       collect,
     )
     .option('-f, --follow', 'stream logs and tokens until the job ends; exit 0 only if it succeeded')
+    .option(
+      '--from <step>',
+      'run only this step and the steps downstream of it; the others reuse the outputs of an earlier job',
+    )
+    .option(
+      '--reuse <job>',
+      'with --from: the job whose outputs are reused (default: the newest job of this pipeline that has them)',
+    )
     .action(
-      async (file: string, flags: ClientFlags & { input?: string[]; follow?: boolean; json?: boolean }) => {
+      async (
+        file: string,
+        flags: ClientFlags & {
+          input?: string[];
+          follow?: boolean;
+          json?: boolean;
+          from?: string;
+          reuse?: string;
+        },
+      ) => {
         const text = await readFile(file, 'utf8');
         const assigned = parseInputAssignments(flags.input ?? []);
         if (assigned.errors.length > 0) throw new Error(assigned.errors.join('; '));
+        if (flags.reuse !== undefined && flags.from === undefined)
+          throw new Error('--reuse needs --from STEP');
         const client = clientFrom(flags);
         let job: JobView;
         try {
-          job = await client.submitJob({ pipeline: text, inputs: assigned.values, coerceInputs: true });
+          job = await client.submitJob({
+            pipeline: text,
+            inputs: assigned.values,
+            coerceInputs: true,
+            ...(flags.from !== undefined
+              ? { from: { step: flags.from, ...(flags.reuse !== undefined ? { job: flags.reuse } : {}) } }
+              : {}),
+          });
         } catch (err) {
           if (err instanceof ApiClientError && err.code === 'invalid_pipeline') {
             const { diagnostics } = err.details as { diagnostics: Diagnostic[] };
@@ -105,7 +134,14 @@ export function submitCommand(): Command {
           }
           if (err instanceof ApiClientError && err.code === 'invalid_inputs')
             throw new Error(`${file}: ${err.message}`);
+          if (err instanceof ApiClientError && RUN_FROM_ERRORS.has(err.code))
+            throw new Error(`${file}: --from ${flags.from}: ${err.message}`);
           throw err;
+        }
+        const reused = job.stepDetails.filter((s) => s.reusedFrom).map((s) => s.id);
+        if (reused.length > 0 && !flags.json) {
+          const source = job.stepDetails.find((s) => s.reusedFrom)!.reusedFrom;
+          console.error(`Running from step ${flags.from}; reusing ${reused.join(', ')} from job ${source}.`);
         }
         if (flags.json && !flags.follow) {
           console.log(JSON.stringify(job, null, 2));

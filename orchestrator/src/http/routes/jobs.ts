@@ -3,12 +3,14 @@ import {
   JOB_STATES,
   type JobState,
   type ListJobsResponse,
+  type RunFrom,
   type SubmitJobRequest,
   type ValidateResponse,
 } from '@orchion/api';
 import { hasErrors, parsePipeline } from '@orchion/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { JobEngine } from '../../jobs/engine';
+import { planRunFrom, readRunFrom, type RunFromPlan } from '../../jobs/run-from';
 import { prepareJob } from '../../jobs/submit';
 import { jobView, jobViewFromRecord, summaryFromRecord, summaryFromRow } from '../../jobs/views';
 import type { SqliteJobStore } from '../../store/job-store';
@@ -19,7 +21,10 @@ export interface JobRoutesDeps {
   store: SqliteJobStore;
 }
 
-/** Accepts a YAML body (`application/yaml`, `text/yaml`, `text/plain`) or JSON `{pipeline, inputs}`. */
+/**
+ * Accepts a YAML body (`application/yaml`, `text/yaml`, `text/plain`; inputs as `?input.NAME=value`, "run from
+ * here" as `?from=STEP&reuse=JOB`) or JSON `{pipeline, inputs, coerceInputs, from}`.
+ */
 function readSubmission(
   contentType: string | undefined,
   body: unknown,
@@ -28,7 +33,10 @@ function readSubmission(
   if (typeof body === 'string') {
     const inputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(query)) if (k.startsWith('input.')) inputs[k.slice(6)] = v;
-    return { pipeline: body, inputs, coerceInputs: true };
+    const sub: SubmitJobRequest = { pipeline: body, inputs, coerceInputs: true };
+    if (query.reuse !== undefined && query.from === undefined) throw badRequest('reuse=JOB needs from=STEP');
+    if (query.from !== undefined) sub.from = checkedFrom({ step: query.from, job: query.reuse });
+    return sub;
   }
   const b = body as Partial<SubmitJobRequest> | null;
   if (!b || typeof b !== 'object' || typeof b.pipeline !== 'string') {
@@ -42,7 +50,19 @@ function readSubmission(
   ) {
     throw badRequest('inputs must be an object');
   }
-  return { pipeline: b.pipeline, inputs: b.inputs ?? {}, coerceInputs: b.coerceInputs === true };
+  const sub: SubmitJobRequest = {
+    pipeline: b.pipeline,
+    inputs: b.inputs ?? {},
+    coerceInputs: b.coerceInputs === true,
+  };
+  if (b.from !== undefined) sub.from = checkedFrom(b.from);
+  return sub;
+}
+
+function checkedFrom(value: unknown): RunFrom {
+  const from = readRunFrom(value);
+  if (typeof from === 'string') throw badRequest(from);
+  return from;
 }
 
 export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps): void {
@@ -64,7 +84,13 @@ export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps
         inputs: prepared.inputProblems,
       });
     }
-    const job = engine.submit(sub.pipeline, prepared.pipeline, prepared.inputs);
+    let plan: RunFromPlan | undefined;
+    if (sub.from) {
+      const planned = planRunFrom(prepared.pipeline, sub.from, store);
+      if (!planned.ok) throw new ApiError(planned.status, planned.code, planned.message);
+      plan = planned.plan;
+    }
+    const job = engine.submit(sub.pipeline, prepared.pipeline, prepared.inputs, plan);
     // The engine's records are what the store holds now: no need to read the job back.
     return reply.status(201).send(jobViewFromRecord(job, waiting));
   });
