@@ -12,6 +12,13 @@ function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
+/** `offset` moved back over blanks: block collections' ranges end at the start of the next line. */
+function contentEnd(text: string, start: number, offset: number): number {
+  let end = offset;
+  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+  return end;
+}
+
 function lineEnd(text: string, offset: number): number {
   const nl = text.indexOf('\n', offset);
   const end = nl < 0 ? text.length : nl;
@@ -39,7 +46,11 @@ export function addNeed(source: SourceDocument, step: RawStep, target: string): 
     if (!last?.range) return undefined;
     const prefix = linePrefix(text, last.range[0]);
     if (prefix === undefined) return undefined;
-    return insert(source, lineEnd(text, last.range[1]), `\n${prefix}${target}`);
+    return insert(
+      source,
+      lineEnd(text, contentEnd(text, last.range[0], last.range[1])),
+      `\n${prefix}${target}`,
+    );
   }
   if (node && isScalar(node) && node.range) {
     const r = source.range(node.range[0], node.range[1]);
@@ -58,7 +69,11 @@ export function addNeed(source: SourceDocument, step: RawStep, target: string): 
   }
   const column = idPair.key.range[0] - lineStart(text, idPair.key.range[0]);
   const end = idPair.value?.range?.[1] ?? idPair.key.range[1];
-  return insert(source, lineEnd(text, end), `\n${' '.repeat(column)}needs: [${target}]`);
+  return insert(
+    source,
+    lineEnd(text, contentEnd(text, idPair.key.range[0], end)),
+    `\n${' '.repeat(column)}needs: [${target}]`,
+  );
 }
 
 /** Declares input `name` (a string) under `inputs`, creating the section before `steps` when there is none. */
@@ -75,7 +90,11 @@ export function declareInput(source: SourceDocument, name: string): TextEdit | u
     const firstKey = (node.items[0] as Pair<Node, Node>).key;
     if (!firstKey?.range) return undefined;
     const column = firstKey.range[0] - lineStart(text, firstKey.range[0]);
-    return insert(source, lineEnd(text, node.range[1]), `\n${' '.repeat(column)}${declaration}`);
+    return insert(
+      source,
+      lineEnd(text, contentEnd(text, node.range[0], node.range[1])),
+      `\n${' '.repeat(column)}${declaration}`,
+    );
   }
   if (inputs?.key?.range) {
     if (node && !(isScalar(node) && (node.value === null || node.value === undefined))) return undefined;
@@ -102,7 +121,7 @@ export function removeInput(source: SourceDocument, name: string): TextEdit | un
       : [pair.key.range[0], pair.value?.range?.[1] ?? pair.key.range[1]];
   const start = lineStart(text, from);
   if (text.slice(start, from).trim() !== '') return undefined;
-  const end = lineEnd(text, Math.max(from, to - 1));
+  const end = lineEnd(text, contentEnd(text, from, to));
   const next = text.indexOf('\n', end);
   return { range: source.range(start, next < 0 ? text.length : next + 1), newText: '' };
 }
