@@ -24,7 +24,7 @@ export class ClusterView extends LightElement {
     const { nodes, jobs } = this.store.counts();
     const list = this.store.nodes();
     const perMinute = bucketCounts(this.store.finishTimes(), this.now, BUCKET_MS, BUCKETS);
-    const lastHour = perMinute.reduce((a, b) => a + b, 0);
+    const finished = perMinute.reduce((a, b) => a + b, 0);
     const rates = this.store.stepRates.samples().filter((s) => s.t > this.now - BUCKET_MS * BUCKETS);
     const lastRate = rates[rates.length - 1]?.v;
     return html`<section class="stats" aria-label="Cluster summary">
@@ -41,10 +41,12 @@ export class ClusterView extends LightElement {
         <div class="stat card chart-card">
           <span class="stat-label">Throughput</span>
           ${barStrip(perMinute, {
-            label: `Jobs finished per minute over the last ${BUCKETS} minutes: ${lastHour} in all`,
+            label: `Jobs finished per minute over the last ${BUCKETS} minutes: ${finished} in all`,
             titles: perMinute.map((c, i) => `${c} job${c === 1 ? '' : 's'}, ${BUCKETS - i} min ago`),
           })}
-          <span class="muted small">${lastHour} jobs finished in ${BUCKETS} min</span>
+          <span class="muted small"
+            >${finished} job${finished === 1 ? '' : 's'} finished in ${BUCKETS} min</span
+          >
         </div>
         <div class="stat card chart-card">
           <span class="stat-label">Generation speed</span>

@@ -1,6 +1,6 @@
 // The job queue and history: state filter, name/id search, newest first, keyboard navigable (arrows, Enter).
 import { html, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from './style-props';
 import type { JobSummary } from '@orchion/api';
 import type { DashboardStore, JobFilter } from '../data/store';
 import { elapsedMs, formatAgo, formatDuration, shortId } from '../data/format';
@@ -63,7 +63,10 @@ export class JobList extends LightElement {
     return html`<span class="step-bar" aria-hidden="true"
         >${(['succeeded', 'running', 'queued', 'failed', 'cancelled'] as const).map((s) =>
           job.steps[s]
-            ? html`<span class="seg state-${s}" style=${styleMap({ flexGrow: String(job.steps[s]) })}></span>`
+            ? html`<span
+                class="seg state-${s}"
+                .style=${styleProps({ 'flex-grow': String(job.steps[s]) })}
+              ></span>`
             : nothing,
         )}</span
       ><span class="visually-hidden"

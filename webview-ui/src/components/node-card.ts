@@ -1,6 +1,6 @@
 // One node: state, CPU/OS line, utilisation bars with their recent history, runtimes, models and labels.
 import { html, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from './style-props';
 import type { NodeView } from '@orchion/api';
 import type { DashboardStore } from '../data/store';
 import { formatAgo, formatBytes, formatPercent, shortId } from '../data/format';
@@ -37,7 +37,7 @@ export class NodeCard extends LightElement {
         aria-valuetext=${`${formatPercent(g.fraction)}: ${g.detail}`}
         title=${g.detail}
       >
-        <div class="meter-fill" style=${styleMap({ width: `${(g.fraction ?? 0) * 100}%` })}></div>
+        <div class="meter-fill" .style=${styleProps({ width: `${(g.fraction ?? 0) * 100}%` })}></div>
       </div>
       <span class="gauge-value">${formatPercent(g.fraction)}</span>
       ${

@@ -19,6 +19,7 @@ describe('format', () => {
   });
 
   it('durations', () => {
+    expect(formatDuration(0)).toBe('0 s');
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(1234)).toBe('1.23 s');
     expect(formatDuration(12_300)).toBe('12.3 s');

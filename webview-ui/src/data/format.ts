@@ -17,6 +17,7 @@ export function formatBytes(bytes: number): string {
 /** 850 → "850 ms", 12_300 → "12.3 s", 125_000 → "2m 05s", 7_380_000 → "2h 03m". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms === 0) return '0 s';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
   const s = Math.floor(ms / 1000);

@@ -24,6 +24,14 @@ export class SampleRing {
     if (this.items.length > this.capacity) this.items.shift();
   }
 
+  /** Adds a sample at its place in time (for samples that may come out of order, e.g. from several jobs). */
+  insert(t: number, v: number): void {
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1]!.t > t) i--;
+    this.items.splice(i, 0, { t, v });
+    if (this.items.length > this.capacity) this.items.shift();
+  }
+
   get size(): number {
     return this.items.length;
   }

@@ -64,7 +64,12 @@ export class DashboardStore {
     this.details.set(view.id, view);
     this.putJob(view);
     const steps = this.stepsOf(view.id, true);
-    for (const s of view.stepDetails) if (!isOlderStep(steps.get(s.id), s)) steps.set(s.id, s);
+    for (const s of view.stepDetails) {
+      const before = steps.get(s.id);
+      if (isOlderStep(before, s)) continue;
+      steps.set(s.id, s);
+      if (s.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(s);
+    }
     this.changed();
   }
 
@@ -146,7 +151,7 @@ export class DashboardStore {
     const ms = step.result?.durationMs;
     if (typeof tokens !== 'number' || typeof ms !== 'number' || ms <= 0 || tokens <= 0) return;
     const t = Date.parse(step.finishedAt ?? '') || this.now();
-    this.stepRates.push(t, tokens / (ms / 1000));
+    this.stepRates.insert(t, tokens / (ms / 1000));
   }
 
   // ---- reads ----

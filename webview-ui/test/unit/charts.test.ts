@@ -19,6 +19,8 @@ describe('series', () => {
     expect(r.samples().map((s) => s.t)).toEqual([3, 4, 5]);
     r.push(2, 0.1); // out of order
     expect(r.size).toBe(3);
+    r.insert(4.5, 0.2); // at its place; the oldest goes
+    expect(r.samples().map((s) => s.t)).toEqual([4, 4.5, 5]);
   });
 
   it('draws a step line across the window, starting from the value before it', () => {

@@ -94,6 +94,23 @@ describe('DashboardStore', () => {
     store.apply(event('step.updated', { jobId: 'j1', step: done }));
     store.apply(event('step.updated', { jobId: 'j1', step: done }));
     expect(store.stepRates.samples()).toEqual([{ t: T0 + 3000, v: 20 }]);
+    // A job fetched in full adds its finished steps' rates in time order, once.
+    const detail = (id: string, at: number, rate: number) => ({
+      ...job(id, { state: 'succeeded' as const }),
+      inputs: {},
+      outputs: null,
+      pipeline: 'p',
+      stepDetails: [
+        step('a', {
+          state: 'succeeded',
+          finishedAt: iso(at),
+          result: { completionTokens: rate, durationMs: 1000 },
+        }),
+      ],
+    });
+    store.setJob(detail('j0', 1000, 5));
+    store.setJob(detail('j0', 1000, 5));
+    expect(store.stepRates.samples().map((s) => s.v)).toEqual([5, 20]);
 
     const mem = (availGiB: number) => ({
       totalBytes: 16 * 1024 ** 3,

@@ -1,0 +1,258 @@
+// The web dashboard end to end: a real orchestrator (serving the built dashboard at /) and a real agent (embedded
+// llama.cpp with the generated tiny model, and the echo runtime with a per-token delay so a step streams for a
+// few seconds), opened in headless Debian Chromium through playwright-core. Screenshots go to artifacts/ui/.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyModel } from '../../../agent/src/models/tiny-model';
+import {
+  cleanup,
+  freePort,
+  startAgentProc,
+  startOrchestratorProc,
+  tempDir,
+  waitFor,
+  type OrchestratorProc,
+  type Proc,
+} from '../../../orchestrator/test/integration/harness';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing and CI is set: install the chromium apt package`);
+}
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SHOTS = join(ROOT, 'artifacts/ui');
+
+const words = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `w${from + i}`).join(' ');
+
+/** A real inference step, then an echo step that streams ~150 tokens at 40 ms each (about 6 s). */
+const PIPELINE = `apiVersion: orchion/v1
+kind: Pipeline
+metadata: { name: dashboard-e2e }
+steps:
+  - id: draft
+    model: orchion-tiny
+    prompt: "Write about fleets"
+    options: { max_tokens: 24, temperature: 0 }
+  - id: stream
+    needs: [draft]
+    model: echo
+    runtime: echo
+    prompt: "${words(80)} needle ${words(70, 80)}"
+    options: { max_tokens: 100000 }
+`;
+
+describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
+  const dirs: string[] = [];
+  const procs: Proc[] = [];
+  let orch: OrchestratorProc;
+  let browser: Browser;
+  let page: Page;
+  let hostname: string;
+  const problems: string[] = [];
+  const listRequests: string[] = [];
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: false });
+  };
+
+  beforeAll(async () => {
+    expect(
+      existsSync(join(ROOT, 'orchestrator/dist/dashboard/index.html')),
+      'the dashboard is built into orchestrator/dist/dashboard (npm run build)',
+    ).toBe(true);
+    mkdirSync(SHOTS, { recursive: true });
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    orch = await startOrchestratorProc({ dataDir, httpPort: await freePort(), grpcPort: await freePort() });
+    procs.push(orch);
+    const agentDir = tempDir('orchion-agent-');
+    dirs.push(agentDir);
+    mkdirSync(join(agentDir, 'models'), { recursive: true });
+    await writeTinyModel(join(agentDir, 'models', 'orchion-tiny.gguf'));
+    procs.push(
+      startAgentProc({
+        orchestrator: orch.grpcAddress,
+        joinToken: orch.joinToken,
+        dataDir: agentDir,
+        labels: { zone: 'lab' },
+        extra: ['--runtime', 'embedded', '--runtime', 'echo', '--slots', '2', '--echo-token-delay', '40ms'],
+      }),
+    );
+    const node = await waitFor(
+      'the agent ready with its model',
+      async () => {
+        const { nodes } = await orch.client.listNodes({ state: 'ready' });
+        return nodes.find((n) => n.models.some((m) => m.name === 'orchion-tiny'));
+      },
+      30_000,
+    );
+    hostname = node.hostname;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1360, height: 860 },
+      colorScheme: 'light',
+    });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text()))
+        problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      if (/\/api\/v1\/jobs\?/.test(r.url())) listRequests.push(r.url());
+    });
+  }, 90_000);
+
+  afterEach(async (ctx) => {
+    // What the page showed when a test failed (kept with the other screenshots).
+    if (ctx.task.result?.state === 'fail' && page) {
+      await page.screenshot({
+        path: join(SHOTS, `dashboard-failure-${ctx.task.name.slice(0, 24).replace(/\W+/g, '-')}.png`),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    cleanup(procs, dirs);
+  });
+
+  it('asks for the token once, then shows the node with its bars and models', async () => {
+    const res = await page.goto(`${orch.httpUrl}/`);
+    expect(res!.status()).toBe(200);
+    expect(res!.headers()['content-security-policy']).toContain("default-src 'none'");
+    await page.getByRole('heading', { name: 'Connect to the orchestrator' }).waitFor();
+    // A wrong token is refused with a message; the right one connects.
+    await page.locator('#token input').fill('not-the-token');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'refused this token' }).waitFor();
+    await page.locator('#token input').fill(orch.adminToken);
+    await page.keyboard.press('Enter');
+    const card = page.locator('orchion-node-card', { hasText: hostname });
+    await card.waitFor();
+    // The refused token's requests are the only errors so far.
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.includes('status of 401'))).toBe(true);
+    problems.length = 0;
+    await expect.poll(() => card.locator('.pill').first().textContent()).toBe('Ready');
+    await page.locator('.live-open').waitFor();
+    expect(await card.getByRole('meter', { name: 'Memory' }).getAttribute('aria-valuenow')).toMatch(/^\d+$/);
+    expect(await card.getByRole('meter', { name: 'Slots' }).getAttribute('aria-valuetext')).toContain(
+      'of 2 tasks',
+    );
+    expect(await card.locator('.chips').first().textContent()).toMatch(
+      /echo[\s\S]*embedded|embedded[\s\S]*echo/,
+    );
+    expect(await card.locator('.models').textContent()).toContain('orchion-tiny');
+    expect(await card.locator('.chips', { hasText: 'Labels' }).textContent()).toContain('zone=lab');
+    expect(await page.evaluate(() => localStorage.getItem('orchion.token'))).toBe(orch.adminToken);
+    await shot('cluster');
+  });
+
+  it('shows a job submitted through the API appear, stream its tokens and succeed, live', async () => {
+    await page.getByRole('tab', { name: /Jobs/ }).click();
+    await page.getByText('No jobs yet').waitFor();
+    const listsBefore = listRequests.length;
+
+    const job = await orch.client.submitJob({ pipeline: PIPELINE });
+    const row = page.locator(`[data-job-id="${job.id}"]`);
+    await row.waitFor({ timeout: 10_000 }); // from job.created on the event stream
+    expect(await row.textContent()).toContain('dashboard-e2e');
+    await row.click();
+    expect(new URL(page.url()).pathname).toBe(`/jobs/${job.id}`);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/jobs/${job.id}/logs`);
+
+    // Tokens arrive while the job runs: the count grows across readings taken before it succeeds.
+    const counts: number[] = [];
+    const state = page.locator('[data-testid="job-state"]');
+    await waitFor(
+      'tokens to stream while the job runs',
+      async () => {
+        const text = (await page.locator('.token-rate').textContent()) ?? '';
+        const n = Number(/(\d+) tokens/.exec(text)?.[1] ?? 0);
+        if ((await state.textContent())?.trim() === 'Running' && n > 0 && n !== counts[counts.length - 1])
+          counts.push(n);
+        return counts.length >= 3;
+      },
+      90_000, // the embedded step first loads its model, which is slow on a busy 2-core machine
+      150,
+    );
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 60_000 }).toBe('Succeeded');
+    await expect.poll(() => row.locator('.pill').textContent()).toBe('Succeeded');
+    await page.locator('.pill.stream-ended').waitFor();
+    const final = await orch.client.getJob(job.id);
+    expect(final.state).toBe('succeeded');
+    // The whole echo output is in the log view, in order.
+    const logText = (await page.locator('.log-lines').textContent()) ?? '';
+    expect(logText.replace(/\s+/g, ' ')).toContain(`${words(80)} needle w80 w81`);
+    expect(logText).toContain(
+      String(final.stepDetails.find((s) => s.id === 'draft')!.output)
+        .trim()
+        .slice(0, 20),
+    );
+    // Nothing was refetched: the list changed from the event stream alone.
+    expect(listRequests.length).toBe(listsBefore);
+
+    // Search the log: one match for "needle", many for "w1"; Enter moves to the next.
+    const search = page.locator('.log-search input');
+    await search.fill('needle');
+    await expect.poll(() => page.locator('.match-count').textContent()).toBe('1 of 1');
+    expect(await page.locator('mark.current').textContent()).toBe('needle');
+    await search.fill('w1');
+    const many = Number(/of (\d+)/.exec((await page.locator('.match-count').textContent()) ?? '')?.[1]);
+    expect(many).toBeGreaterThan(10);
+    await search.press('Enter');
+    await expect.poll(() => page.locator('.match-count').textContent()).toBe(`2 of ${many}`);
+    await search.fill('needle');
+    await expect.poll(() => page.locator('.match-count').textContent()).toBe('1 of 1');
+    await shot('logs');
+
+    await page.getByRole('tab', { name: 'Steps' }).click();
+    await page.locator('svg.timeline').waitFor();
+    const rows = page.locator('.steps-table tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toContain(hostname);
+    expect(await page.locator('svg.timeline').getAttribute('aria-label')).toMatch(
+      /draft succeeded .*stream succeeded/,
+    );
+    await shot('job');
+  });
+
+  it('keeps deep links on reload (token remembered), has a dark theme, and no CSP violations or errors', async () => {
+    const url = page.url();
+    await page.reload();
+    await page.locator('[data-testid="job-state"]').waitFor();
+    expect(page.url()).toBe(url);
+    await page.getByRole('tab', { name: 'Cluster' }).click();
+    await page.locator('orchion-node-card', { hasText: hostname }).waitFor();
+    // The throughput chart counts the finished job.
+    await expect.poll(() => page.locator('.chart-card').first().textContent()).toContain('1 job finished');
+    // The generation-speed chart has the job's steps (read from its detail after the reload).
+    await expect.poll(() => page.locator('.chart-card').nth(1).textContent()).toMatch(/\d+\.\d tokens\/s/);
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.getByRole('button', { name: /Theme: system/ }).click(); // → light
+    await page.getByRole('button', { name: /Theme: light/ }).click(); // → dark
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(dark).not.toBe(light);
+    await shot('cluster-dark');
+    expect(problems).toEqual([]);
+  });
+});
