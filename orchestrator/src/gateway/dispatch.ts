@@ -18,6 +18,7 @@ import type {
   DataPlaneResult,
 } from '@orchion/proto';
 import type { Logger } from 'pino';
+import type { Cancel } from './cancel';
 import { NodeFailure, NodeRefused, type NodeClient, type NodeTarget } from './node-client';
 import { RouteRejected, type Lease, type RejectReason, type Router, type RouterNode } from './router';
 
@@ -90,7 +91,7 @@ export class Dispatcher {
   async generate(
     call: GenerateCall,
     onToken: ((text: string) => void) | undefined,
-    signal: AbortSignal,
+    cancel: Cancel,
   ): Promise<GenerateOutcome> {
     const exclude = new Set<string>();
     let emitted = '';
@@ -103,7 +104,7 @@ export class Dispatcher {
     };
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const lease = await this.acquire(call.model, exclude, lastError);
-      if (signal.aborted) {
+      if (cancel.aborted) {
         lease.release();
         throw new ClientGone();
       }
@@ -111,7 +112,7 @@ export class Dispatcher {
       try {
         const result = await this.opts.client.generate(this.target(lease.node), body(call, emitted, chunks), {
           onToken: call.stream && onToken ? sink : noop,
-          signal,
+          cancel,
         });
         if (before.chunks === 0) return { result, nodeId: lease.node.id, failovers: attempt };
         return {
@@ -125,7 +126,7 @@ export class Dispatcher {
           failovers: attempt,
         };
       } catch (err) {
-        if (signal.aborted) throw new ClientGone();
+        if (cancel.aborted) throw new ClientGone();
         exclude.add(lease.node.id);
         if (err instanceof NodeRefused && err.code !== 'continuation-unsupported') {
           throw new GatewayError(err.status >= 500 ? 502 : err.status, codeOf(err.code), err.message);
@@ -158,15 +159,15 @@ export class Dispatcher {
     );
   }
 
-  async embed(model: string, input: string[], signal: AbortSignal): Promise<DataPlaneEmbedResult> {
+  async embed(model: string, input: string[], cancel: Cancel): Promise<DataPlaneEmbedResult> {
     const exclude = new Set<string>();
     let lastError = '';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const lease = await this.acquire(model, exclude, lastError);
       try {
-        return await this.opts.client.embed(this.target(lease.node), { model, input }, signal);
+        return await this.opts.client.embed(this.target(lease.node), { model, input }, cancel);
       } catch (err) {
-        if (signal.aborted) throw new ClientGone();
+        if (cancel.aborted) throw new ClientGone();
         if (err instanceof NodeRefused) {
           throw new GatewayError(err.status >= 500 ? 502 : err.status, codeOf(err.code), err.message);
         }

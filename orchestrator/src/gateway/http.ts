@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { bearer } from '../auth/tokens';
+import { Cancel } from './cancel';
 import { ClientGone, GatewayError, type Dispatcher, type GenerateCall } from './dispatch';
 import type { GenerationFormat } from './format';
 import type { Caller, KeyRing } from './keys';
@@ -139,7 +140,7 @@ export class GatewayHttp {
       case '/v1/embeddings': {
         const p = this.parsed(() => openai.parseEmbeddings(body));
         this.label(ex, p.model);
-        const r = await this.deps.dispatcher.embed(p.model, p.input, this.clientSignal(ex));
+        const r = await this.deps.dispatcher.embed(p.model, p.input, this.clientGone(ex));
         this.deps.keys.addTokens(ex.caller, r.promptTokens);
         return this.ok(ex, openai.embeddingsBody(p.model, r, p.base64));
       }
@@ -147,7 +148,7 @@ export class GatewayHttp {
         const started = performance.now();
         const p = this.parsed(() => ollama.parseEmbed(body));
         this.label(ex, p.model);
-        const r = await this.deps.dispatcher.embed(p.model, p.input, this.clientSignal(ex));
+        const r = await this.deps.dispatcher.embed(p.model, p.input, this.clientGone(ex));
         this.deps.keys.addTokens(ex.caller, r.promptTokens);
         return this.ok(ex, ollama.embedBody(p.model, r, started));
       }
@@ -167,22 +168,24 @@ export class GatewayHttp {
     ex.model = this.deps.router.serves(model) ? model : '(unknown)';
   }
 
-  private clientSignal(ex: Exchange): AbortSignal {
-    const controller = new AbortController();
-    ex.res.once('close', () => {
-      if (!ex.res.writableFinished) controller.abort();
+  /** Aborts the request on its node when the client goes away before the answer is complete. */
+  private clientGone(ex: Exchange): Cancel {
+    const cancel = new Cancel();
+    const { res } = ex;
+    res.once('close', () => {
+      if (!res.writableFinished) cancel.abort();
     });
-    return controller.signal;
+    return cancel;
   }
 
   private async generation(ex: Exchange, call: GenerateCall, format: GenerationFormat): Promise<void> {
     this.label(ex, call.model);
     const { res } = ex;
-    const signal = this.clientSignal(ex);
+    const cancel = this.clientGone(ex);
     const started = performance.now();
     const { metrics, dispatcher } = this.deps;
     if (!call.stream) {
-      const out = await dispatcher.generate(call, undefined, signal);
+      const out = await dispatcher.generate(call, undefined, cancel);
       this.finished(ex, out.result, started);
       return this.ok(ex, format.body(out.result));
     }
@@ -197,7 +200,18 @@ export class GatewayHttp {
       const head = format.head();
       if (head) res.write(head);
     };
+    // Chunks that arrive in the same turn of the event loop leave in one write; none waits longer.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      res.uncork();
+    };
     const onToken = (text: string) => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       if (!open) {
         start();
         metrics.ttft.observe({ model: ex.model }, (performance.now() - started) / 1000);
@@ -205,14 +219,14 @@ export class GatewayHttp {
       res.write(format.token(text));
     };
     try {
-      const out = await dispatcher.generate(call, onToken, signal);
+      const out = await dispatcher.generate(call, onToken, cancel);
       if (!open) start();
       res.end(format.tail(out.result));
       this.finished(ex, out.result, started);
       metrics.requests.inc({ api: ex.api, model: ex.model, status: 200 });
     } catch (err) {
       if (!open) throw err;
-      if (err instanceof ClientGone || signal.aborted) return;
+      if (err instanceof ClientGone || cancel.aborted) return;
       const gerr = err instanceof GatewayError ? err : new GatewayError(500, 'internal', 'internal error');
       if (!(err instanceof GatewayError)) this.deps.logger.error({ err }, 'gateway stream failed');
       metrics.requests.inc({ api: ex.api, model: ex.model, status: gerr.status });

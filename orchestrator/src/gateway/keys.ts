@@ -28,6 +28,8 @@ export class KeyRing {
   private readonly byId = new Map<string, KeyRecord>();
   private readonly quotas = new QuotaBook();
   private pending = new Map<string, KeyUsageDelta>();
+  /** Valid tokens presented lately → their caller. */
+  private readonly recent = new Map<string, Caller>();
 
   constructor(
     private readonly store: SqliteKeyStore,
@@ -45,9 +47,20 @@ export class KeyRing {
   /** Who presents `token`: the admin, an active key, or undefined. */
   identify(token: string | undefined): Caller | undefined {
     if (!token) return undefined;
+    const seen = this.recent.get(token);
+    if (seen) return seen;
     const key = this.byHash.get(hashOf(token));
-    if (key) return { kind: 'key', key };
-    return tokenMatches(token, this.adminToken) ? { kind: 'admin' } : undefined;
+    const caller: Caller | undefined = key
+      ? { kind: 'key', key }
+      : tokenMatches(token, this.adminToken)
+        ? { kind: 'admin' }
+        : undefined;
+    // Valid tokens seen lately skip the hashing (cleared whenever a key is revoked).
+    if (caller) {
+      if (this.recent.size >= 1024) this.recent.clear();
+      this.recent.set(token, caller);
+    }
+    return caller;
   }
 
   /** Admits one request of the caller (admin: always). */
@@ -108,6 +121,7 @@ export class KeyRing {
     key.revokedAt = this.now();
     this.store.revoke(id, key.revokedAt);
     this.byHash.delete(key.hash);
+    this.recent.clear();
     return this.view(key);
   }
 

@@ -12,6 +12,7 @@ import type {
   DataPlaneGenerateRequest,
   DataPlaneResult,
 } from '@orchion/proto';
+import type { Cancel } from './cancel';
 
 /** The node or its connection failed (refused, reset, killed mid-stream, stream ended without a result). */
 export class NodeFailure extends Error {
@@ -38,11 +39,12 @@ export interface NodeTarget {
 
 export interface GenerateHooks {
   onToken(text: string): void;
-  signal?: AbortSignal;
+  cancel?: Cancel;
 }
 
 export class NodeClient {
   private readonly agents = new Map<string, Agent>();
+  private readonly addresses = new Map<string, { host: string; port: number }>();
 
   private agentFor(url: string): Agent {
     let agent = this.agents.get(url);
@@ -69,7 +71,7 @@ export class NodeClient {
     body: DataPlaneGenerateRequest,
     hooks: GenerateHooks,
   ): Promise<DataPlaneResult> {
-    return this.call(target, '/v1/generate', body, hooks.signal, (res, resolve, reject) => {
+    return this.call(target, '/v1/generate', body, hooks.cancel, (res, resolve, reject) => {
       if (!body.stream) return readJson(res, resolve as (v: unknown) => void, reject);
       let rest = '';
       let settled = false;
@@ -117,12 +119,8 @@ export class NodeClient {
     });
   }
 
-  embed(
-    target: NodeTarget,
-    body: DataPlaneEmbedRequest,
-    signal?: AbortSignal,
-  ): Promise<DataPlaneEmbedResult> {
-    return this.call(target, '/v1/embed', body, signal, (res, resolve, reject) =>
+  embed(target: NodeTarget, body: DataPlaneEmbedRequest, cancel?: Cancel): Promise<DataPlaneEmbedResult> {
+    return this.call(target, '/v1/embed', body, cancel, (res, resolve, reject) =>
       readJson(res, resolve as (v: unknown) => void, reject),
     );
   }
@@ -131,12 +129,17 @@ export class NodeClient {
     target: NodeTarget,
     path: string,
     body: unknown,
-    signal: AbortSignal | undefined,
+    cancel: Cancel | undefined,
     onOk: (res: IncomingMessage, resolve: (v: T) => void, reject: (e: Error) => void) => void,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (cancel?.aborted) return reject(new NodeFailure('aborted by the client'));
       const payload = JSON.stringify(body);
-      const req = request(target.url + path, {
+      const { host, port } = this.addressOf(target.url);
+      const req = request({
+        host,
+        port,
+        path,
         method: 'POST',
         agent: this.agentFor(target.url),
         headers: {
@@ -145,12 +148,8 @@ export class NodeClient {
           'content-length': Buffer.byteLength(payload),
         },
       });
-      const onAbort = () => req.destroy(new Error('aborted by the client'));
-      if (signal) {
-        if (signal.aborted) return reject(new NodeFailure('aborted by the client'));
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      cancel?.onAbort(() => req.destroy(new Error('aborted by the client')));
+      const done = () => cancel?.onAbort(undefined);
       req.on('error', (err) => {
         done();
         reject(
@@ -175,6 +174,16 @@ export class NodeClient {
       });
       req.end(payload);
     });
+  }
+
+  private addressOf(url: string): { host: string; port: number } {
+    let a = this.addresses.get(url);
+    if (!a) {
+      const u = new URL(url);
+      a = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 80) };
+      this.addresses.set(url, a);
+    }
+    return a;
   }
 }
 

@@ -140,7 +140,10 @@ const usage = (r: DataPlaneResult) => ({
   total_tokens: r.promptTokens + r.completionTokens,
 });
 
-const newId = (prefix: string) => `${prefix}-${randomBytes(12).toString('base64url')}`;
+/** Unique ids without a random draw per request: a random process prefix and a counter. */
+const ID_PREFIX = randomBytes(9).toString('base64url');
+let idCounter = 0;
+const newId = (prefix: string) => `${prefix}-${ID_PREFIX}${(++idCounter).toString(36)}`;
 
 /** chat.completion / text_completion, one body or SSE chunks. */
 export function openaiFormat(

@@ -5,6 +5,7 @@ import { DataPlaneServer, EchoRuntime } from '@orchion/agent';
 import { dataPlaneToken } from '@orchion/proto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Cancel } from '../../src/gateway/cancel';
 import { body, Dispatcher, GatewayError, type GenerateCall } from '../../src/gateway/dispatch';
 import { NodeClient } from '../../src/gateway/node-client';
 import { Router } from '../../src/gateway/router';
@@ -82,7 +83,7 @@ describe('Dispatcher', () => {
           void (first === 'a' ? a : b).server.close();
         }
       },
-      new AbortController().signal,
+      new Cancel(),
     );
     expect(first).toBeDefined();
     expect(out.nodeId).not.toBe(first);
@@ -102,7 +103,7 @@ describe('Dispatcher', () => {
       const out = await dispatcher.generate(
         { kind: 'complete', model: 'echo', prompt: 'one two three', options: {}, stream: false },
         undefined,
-        new AbortController().signal,
+        new Cancel(),
       );
       expect(out.result.text).toBe('one two three');
       expect(out.nodeId).toBe('b');
@@ -127,7 +128,7 @@ describe('Dispatcher', () => {
         () => {
           if (++seen === 3) for (const n of [a, b]) void n.server.close();
         },
-        new AbortController().signal,
+        new Cancel(),
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
@@ -143,7 +144,7 @@ describe('Dispatcher', () => {
       .generate(
         { kind: 'complete', model: 'echo', prompt: 'x', options: { temperature: 99 }, stream: false },
         undefined,
-        new AbortController().signal,
+        new Cancel(),
       )
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, code: 'bad_request' });
