@@ -5,7 +5,9 @@
  * - silent-server: the same, but it never listens (health timeouts);
  * - tiny: one file, to push to the loopback registry and pull back;
  * - model-server: node + model-server/dist + its node_modules (node-llama-cpp with its linux-x64 binaries),
- *   started through model-server-entry.mjs (OLLAMA_HOST → --port); only once model-server/dist/server.js exists.
+ *   started through model-server-entry.mjs (OLLAMA_HOST → --port); only once model-server/dist/server.js exists;
+ * - vllm-standin: the same files started through vllm-standin-entry.mjs, taking `vllm serve` arguments and serving
+ *   the OpenAI API: a stand-in for vllm/vllm-openai, which cannot be downloaded here.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +76,14 @@ function bundleExternals(dist: string): string[] {
   return [...names];
 }
 
-export function modelServerImage(docker: Docker): Promise<BuiltImage> {
+export const modelServerImage = (docker: Docker): Promise<BuiltImage> =>
+  modelServerBased(docker, 'model-server', 'model-server-entry.mjs');
+
+/** model-server behind the vLLM image's command-line convention (a stand-in for vllm/vllm-openai). */
+export const vllmStandInImage = (docker: Docker): Promise<BuiltImage> =>
+  modelServerBased(docker, 'vllm-standin', 'vllm-standin-entry.mjs');
+
+function modelServerBased(docker: Docker, name: string, entry: string): Promise<BuiltImage> {
   const dist = modelServerDist();
   const modules = nodeModulesFiles(
     [...new Set(['node-llama-cpp', '@node-llama-cpp/linux-x64', ...bundleExternals(dist)])],
@@ -82,12 +91,12 @@ export function modelServerImage(docker: Docker): Promise<BuiltImage> {
   );
   const nativeBins = modules.flatMap((m) => findNative(m.from));
   return buildImage(docker, {
-    name: 'model-server',
+    name,
     files: [
       ...nodeRuntimeFiles(),
       ...sharedLibraries(nativeBins).filter((l) => !nodeRuntimeFiles().some((n) => n.to === l.to)),
       { from: dist, to: '/app/model-server/dist' },
-      { from: join(support(), 'model-server-entry.mjs'), to: '/app/entry.mjs' },
+      { from: join(support(), entry), to: '/app/entry.mjs' },
       ...modules,
     ],
     entrypoint: ['node', '/app/entry.mjs'],
