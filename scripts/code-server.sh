@@ -71,12 +71,12 @@ seed_ripgrep_cache() {
 }
 
 install() {
+  mkdir -p "$cache_dir"
+  install_apt # checked every time (dpkg-query, fast): Chromium is needed even when code-server is cached
   if installed; then
     echo "$bin"
     return
   fi
-  mkdir -p "$cache_dir"
-  install_apt
   seed_ripgrep_cache
   cat >"$cache_dir/package.json" <<EOF
 { "name": "orchion-code-server", "private": true, "dependencies": { "code-server": "$version" } }

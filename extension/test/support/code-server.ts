@@ -88,17 +88,24 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** Installs a VSIX into an extensions dir with the same binary (offline: a file, no gallery). */
+/**
+ * Installs a VSIX into an extensions dir with the same binary (offline: a file, no gallery). Its own config and
+ * user-data dirs (temporary), so nothing is written to ~/.config/code-server or ~/.local/share/code-server.
+ */
 export function installExtension(binary: string, vsix: string, extensionsDir: string): void {
   mkdirSync(extensionsDir, { recursive: true });
-  const r = spawnSync(binary, ['--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (r.status !== 0) {
-    throw new Error(
-      `code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`,
-    );
+  const dir = mkdtempSync(join(tmpdir(), 'orchion-code-server-install-'));
+  try {
+    writeFileSync(join(dir, 'config.yaml'), 'auth: none\ncert: false\n');
+    const args = ['--config', join(dir, 'config.yaml'), '--user-data-dir', join(dir, 'data')];
+    args.push('--extensions-dir', extensionsDir, '--install-extension', vsix, '--force');
+    const r = spawnSync(binary, args, { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) {
+      const why = `${r.status ?? r.signal}`;
+      throw new Error(`code-server --install-extension ${vsix} failed (${why}):\n${r.stdout}${r.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

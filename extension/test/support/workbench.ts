@@ -146,6 +146,23 @@ export class Workbench {
     return normaliseText(parts.filter(Boolean).join(' | '));
   }
 
+  /** The text in the open quick input's box (e.g. a default value it offers). */
+  async quickInputValue(): Promise<string> {
+    return normaliseText(await this.quickInput.locator('input').inputValue());
+  }
+
+  /** Waits for a quick input whose title/prompt matches, and returns that text. */
+  async waitForQuickInput(match: RegExp, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last: string | undefined;
+    while (Date.now() < deadline) {
+      last = await this.quickInputText();
+      if (last && match.test(last)) return last;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`no quick input matching ${match} within ${timeoutMs} ms (last: ${last ?? 'none open'})`);
+  }
+
   /** Types a value into the open quick input (replacing its text) and accepts it. */
   async answerQuickInput(value?: string): Promise<void> {
     const box = this.quickInput.locator('input');
