@@ -1,7 +1,7 @@
 // The web dashboard end to end: a real orchestrator (serving the built dashboard at /) and a real agent (embedded
 // llama.cpp with the generated tiny model, and the echo runtime with a per-token delay so a step streams for a
 // few seconds), opened in headless Debian Chromium through playwright-core. Screenshots go to artifacts/ui/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
