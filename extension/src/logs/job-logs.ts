@@ -48,10 +48,11 @@ class JobChannel implements vscode.Disposable {
     }
   }
 
-  end(message: string, level: LogLine['level']): void {
+  /** Writes what is pending, and a last line when given (the job's own end event is already in its log). */
+  end(last?: LogLine): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.write([...this.assembler.flush(), { level, text: message }]);
+    this.write([...this.assembler.flush(), ...(last ? [last] : [])]);
   }
 
   private write(lines: LogLine[]): void {
@@ -129,7 +130,7 @@ export class JobLogs implements vscode.Disposable {
         if (signal.aborted) return;
         if (state) {
           ch.finished = state;
-          ch.end(`— job ${state}`, state === 'succeeded' ? 'info' : state === 'failed' ? 'error' : 'warn');
+          ch.end();
           ch.done();
           return;
         }
@@ -140,7 +141,7 @@ export class JobLogs implements vscode.Disposable {
         const message = (err as Error).message;
         this.log.debug(`logs of ${ch.jobId}: ${message}`);
         if ((err as { status?: number }).status === 404 || failures >= 30) {
-          ch.end(`— stopped following: ${message}`, 'warn');
+          ch.end({ level: 'warn', text: `— stopped following: ${message}` });
           ch.done();
           return;
         }
