@@ -1,6 +1,7 @@
 // The web dashboard end to end: a real orchestrator (serving the built dashboard at /) and a real agent (embedded
 // llama.cpp with the generated tiny model, and the echo runtime with a per-token delay so a step streams for a
 // few seconds), opened in headless Debian Chromium through playwright-core. Screenshots go to artifacts/ui/.
+// (Code run inside the page is passed as strings: this file is typechecked without the DOM library.)
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,7 +160,7 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     );
     expect(await card.locator('.models').textContent()).toContain('orchion-tiny');
     expect(await card.locator('.chips', { hasText: 'Labels' }).textContent()).toContain('zone=lab');
-    expect(await page.evaluate(() => localStorage.getItem('orchion.token'))).toBe(orch.adminToken);
+    expect(await page.evaluate("localStorage.getItem('orchion.token')")).toBe(orch.adminToken);
     await shot('cluster');
   });
 
@@ -246,11 +247,11 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('.chart-card').first().textContent()).toContain('1 job finished');
     // The generation-speed chart has the job's steps (read from its detail after the reload).
     await expect.poll(() => page.locator('.chart-card').nth(1).textContent()).toMatch(/\d+\.\d tokens\/s/);
-    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     await page.getByRole('button', { name: /Theme: system/ }).click(); // → light
     await page.getByRole('button', { name: /Theme: light/ }).click(); // → dark
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    const dark = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(dark).not.toBe(light);
     await shot('cluster-dark');
     expect(problems).toEqual([]);
