@@ -14,4 +14,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The dashboard runs in browsers and VS Code webviews: browser globals, no Node ones.
+    files: ['webview-ui/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // ...and its build config and tests run in Node.
+    files: ['webview-ui/*.mjs', 'webview-ui/src/**/*.test.ts'],
+    languageOptions: { globals: { ...globals.node } },
+  },
 );
