@@ -15,13 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // The dashboard runs in browsers and VS Code webviews: browser globals, no Node ones.
+    // The dashboard runs in browsers and VS Code webviews: browser globals too.
     files: ['webview-ui/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
-  },
-  {
-    // ...and its build config and tests run in Node.
-    files: ['webview-ui/*.mjs', 'webview-ui/src/**/*.test.ts'],
-    languageOptions: { globals: { ...globals.node } },
   },
 );
