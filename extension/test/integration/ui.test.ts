@@ -3,7 +3,7 @@
 // the Orchion view, connects from the palette, sees the node, right-clicks a pipeline in the Explorer → Submit
 // Pipeline (accepting the input's default), sees the job succeed in the Jobs view and its tokens in the Output
 // panel. Screenshots go to artifacts/ui/vscode-*.png. Skips without code-server unless CI is set.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSummary } from '@orchion/api';
@@ -56,6 +56,16 @@ describe.skipIf(!binary)('Orchion in VS Code (code-server + Chromium, packaged V
     wb = new Workbench(browser.page, ARTIFACTS);
   }, 180_000);
 
+  // A failed step leaves a screenshot (vscode-failed-<n>.png) and what the workbench and the cluster said.
+  let step = 0;
+  beforeEach(({ onTestFailed }) => {
+    const n = ++step;
+    onTestFailed(async () => {
+      if (browser) await wb.screenshot(`vscode-failed-${n}`).catch(() => {});
+      console.error(context());
+    });
+  });
+
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -82,13 +92,8 @@ describe.skipIf(!binary)('Orchion in VS Code (code-server + Chromium, packaged V
   });
 
   it('lists the agent in the Nodes view', async () => {
-    try {
-      const row = await wb.waitForRow(wb.view('Nodes'), new RegExp(cluster!.hostname), 30_000);
-      expect(row).not.toMatch(/offline|stale/);
-    } catch (err) {
-      await wb.screenshot('vscode-failed-nodes');
-      throw new Error(`${(err as Error).message}\n${context()}`);
-    }
+    const row = await wb.waitForRow(wb.view('Nodes'), new RegExp(cluster!.hostname), 30_000);
+    expect(row).not.toMatch(/offline|stale/);
     await wb.screenshot('vscode-2-nodes');
   });
 
@@ -122,12 +127,7 @@ describe.skipIf(!binary)('Orchion in VS Code (code-server + Chromium, packaged V
     );
     expect(final.state, JSON.stringify(final.stepDetails.map((s) => [s.id, s.error]))).toBe('succeeded');
     await wb.openViewContainer('Orchion');
-    try {
-      await wb.waitForRow(wb.view('Jobs'), new RegExp(`hello.*succeeded.*${short}`), 30_000);
-    } catch (err) {
-      await wb.screenshot('vscode-failed-jobs');
-      throw new Error(`${(err as Error).message}\n${context()}`);
-    }
+    await wb.waitForRow(wb.view('Jobs'), new RegExp(`hello.*succeeded.*${short}`), 30_000);
 
     const entries: { kind: string; text: string }[] = [];
     await cluster!.client.streamJobLogs(id, (e) => entries.push(e));

@@ -84,10 +84,16 @@ export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult>
         timeoutMs,
       );
     });
+    const screenshot = async () => {
+      if (!opts.screenshot) return;
+      mkdirSync(dirname(opts.screenshot), { recursive: true });
+      writeFileSync(opts.screenshot, await browser.page.screenshot().catch(() => Buffer.alloc(0)));
+    };
     let exitCode: number;
     try {
       exitCode = await Promise.race([exited, timedOut]);
     } catch (err) {
+      await screenshot();
       throw new Error(
         `${(err as Error).message}\n--- host log\n${lines.join('\n')}\n--- browser console\n${browser.console()}` +
           `\n--- code-server\n${opts.server.output()}`,
@@ -95,10 +101,7 @@ export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult>
     } finally {
       clearTimeout(timer);
     }
-    if (opts.screenshot) {
-      mkdirSync(dirname(opts.screenshot), { recursive: true });
-      writeFileSync(opts.screenshot, await browser.page.screenshot().catch(() => Buffer.alloc(0)));
-    }
+    await screenshot();
     const log = lines.join('\n');
     const summary = parseSummary(log);
     return { exitCode, log, ...summary };
