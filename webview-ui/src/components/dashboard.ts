@@ -142,6 +142,15 @@ export class OrchionDashboard extends LightElement {
     }
   }
 
+  /** Left and right arrows move between the Cluster and Jobs tabs (the WAI-ARIA tabs pattern). */
+  private onTabKey(e: KeyboardEvent): void {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    const next = this.route.view === 'cluster' ? 'jobs' : 'cluster';
+    this.go({ view: next });
+    void this.updateComplete.then(() => this.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
+  }
+
   private header() {
     const { nodes, jobs } = this.store.counts();
     return html`<header class="app-header">
@@ -194,9 +203,17 @@ export class OrchionDashboard extends LightElement {
             </div>`
           : nothing
       }
-      <nav class="tabbar main-tabs" role="tablist" aria-label="Dashboard sections">
+      <nav
+        class="tabbar main-tabs"
+        role="tablist"
+        aria-label="Dashboard sections"
+        @keydown=${(e: KeyboardEvent) => this.onTabKey(e)}
+      >
         <button
           role="tab"
+          id="tab-cluster"
+          aria-controls="main-panel"
+          tabindex=${route.view === 'cluster' ? 0 : -1}
           class="tab ${route.view === 'cluster' ? 'active' : ''}"
           aria-selected=${route.view === 'cluster' ? 'true' : 'false'}
           @click=${() => this.go({ view: 'cluster' })}
@@ -205,6 +222,9 @@ export class OrchionDashboard extends LightElement {
         </button>
         <button
           role="tab"
+          id="tab-jobs"
+          aria-controls="main-panel"
+          tabindex=${route.view === 'jobs' ? 0 : -1}
           class="tab ${route.view === 'jobs' ? 'active' : ''}"
           aria-selected=${route.view === 'jobs' ? 'true' : 'false'}
           @click=${() => this.go(route.view === 'jobs' ? route : { view: 'jobs' })}
@@ -219,7 +239,7 @@ export class OrchionDashboard extends LightElement {
           }
         </button>
       </nav>
-      <main class="app-main" role="tabpanel">
+      <main class="app-main" role="tabpanel" id="main-panel" aria-labelledby="tab-${route.view}">
         ${
           route.view === 'cluster'
             ? html`<orchion-cluster-view

@@ -28,7 +28,11 @@ export class DashboardStore {
   /** Cursor of the next page of older jobs; null when all are loaded. */
   nextJobsCursor: string | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Jobs kept in memory: past this, the oldest finished ones (and their steps) are forgotten. */
+    private readonly maxJobs = 2000,
+  ) {}
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -138,6 +142,18 @@ export class DashboardStore {
     this.jobMap.set(job.id, summary);
     const detail = this.details.get(job.id);
     if (detail) this.details.set(job.id, { ...detail, ...summary });
+    if (!known && this.jobMap.size > this.maxJobs) this.forgetOldJobs();
+  }
+
+  private forgetOldJobs(): void {
+    const finished = [...this.jobMap.values()]
+      .filter((j) => TERMINAL.has(j.state))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const j of finished.slice(0, this.jobMap.size - this.maxJobs)) {
+      this.jobMap.delete(j.id);
+      this.stepMap.delete(j.id);
+      this.details.delete(j.id);
+    }
   }
 
   private stepsOf(jobId: string, create: boolean): Map<string, StepView> {

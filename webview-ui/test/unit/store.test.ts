@@ -130,6 +130,18 @@ describe('DashboardStore', () => {
     ]);
   });
 
+  it('forgets the oldest finished jobs past its bound, never unfinished ones', () => {
+    const store = new DashboardStore(Date.now, 3);
+    store.setSnapshot([], [], null);
+    store.apply(event('job.created', job('old-running', { createdAt: iso(0), state: 'running' })));
+    store.apply(event('job.created', job('old-done', { createdAt: iso(1), state: 'succeeded' })));
+    store.apply(event('step.updated', { jobId: 'old-done', step: step('a', { state: 'succeeded' }) }));
+    store.apply(event('job.created', job('mid', { createdAt: iso(2), state: 'failed' })));
+    store.apply(event('job.created', job('new', { createdAt: iso(3) })));
+    expect(store.jobs().map((j) => j.id)).toEqual(['new', 'mid', 'old-running']);
+    expect(store.steps('old-done')).toEqual([]);
+  });
+
   it('marks itself stale on reset and ignores unknown event types', () => {
     const store = new DashboardStore();
     expect(store.apply(event('reset', { reason: 'gone' }))).toBe(true);
