@@ -1,22 +1,13 @@
 // Orchion: Start Local Cluster — runs `orchion up` (the `orchion.localCluster.command` setting, else the CLI of
 // the workspace) in a terminal, waits until it answers, then connects with its admin.token.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readLocalToken } from '../connection/local-token';
 import { readSettings } from '../connection/settings';
 import type { Services } from '../services';
+import { localClusterCommand } from './local-cluster-command';
 
 const TERMINAL_NAME = 'Orchion cluster';
 const WAIT_MS = 90_000;
-
-/** The command line that starts a local cluster in `folder` (pure apart from a file check). */
-export function localClusterCommand(configured: string, folder: string | undefined): string {
-  if (configured.trim()) return configured.trim();
-  if (folder && existsSync(join(folder, 'orchestrator/dist/cli.js')))
-    return 'node orchestrator/dist/cli.js up';
-  return 'npx orchion up';
-}
 
 async function healthy(url: string): Promise<boolean> {
   try {

@@ -38,6 +38,8 @@ export class DashboardBridge {
   async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // A (re)loaded page: streams of the previous page have no reader any more.
+        this.dispose();
         this.announce();
         return;
       case 'request':
@@ -65,7 +67,18 @@ export class DashboardBridge {
     );
   }
 
-  /** Ends every open stream (the panel closed, or the connection changed). */
+  /**
+   * The connection changed: every open stream ends with a `stream-error` (so the page subscribes again, now
+   * through the new connection), then the page hears the new state.
+   */
+  reconnected(): void {
+    const ids = [...this.streams.keys()];
+    this.dispose();
+    for (const id of ids) this.target.post({ type: 'stream-error', id, message: 'the connection changed' });
+    this.announce();
+  }
+
+  /** Ends every open stream silently (the panel closed, or the page reloaded). */
   dispose(): void {
     for (const c of this.streams.values()) c.abort();
     this.streams.clear();

@@ -20,9 +20,8 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly log: Logger,
   ) {
     this.disposables.push(
-      connection.onDidChange(() => {
-        this.bridge?.dispose();
-        this.bridge?.announce();
+      connection.onDidChange((state) => {
+        if (state !== 'connecting') this.bridge?.reconnected();
       }),
     );
   }

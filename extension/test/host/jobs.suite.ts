@@ -160,6 +160,42 @@ export function registerJobsSuite(): void {
       assert.equal(prepare?.reusedFrom, failing.id, 'prepare was reused from the earlier job');
     });
 
+    test('Filter, Show job logs, Rerun and Copy job ID work on a job id', async () => {
+      const ext = await connected();
+      assert.ok(hello && failing, 'the earlier tests ran');
+      await vscode.commands.executeCommand('orchion.filterJobs', ['failed']);
+      try {
+        const rows = await waitFor('only failed jobs listed', async () => {
+          const r = await ext.rows('orchion.jobs');
+          return r.length > 0 && r.every((x) => x.contextValue === 'job.failed') ? r : undefined;
+        });
+        assert.ok(rows.some((r) => r.id === `job:${failing!.id}`));
+      } finally {
+        await vscode.commands.executeCommand('orchion.filterJobs', []);
+      }
+      assert.ok(
+        (await ext.rows('orchion.jobs')).some((r) => r.id === `job:${hello!.id}`),
+        'filter cleared',
+      );
+      const channel = await vscode.commands.executeCommand<string>('orchion.showJobLogs', hello.id, {
+        reveal: false,
+      });
+      assert.equal(channel, `Orchion: hello ${hello.id.slice(0, 8)}`);
+      assert.equal(await vscode.commands.executeCommand<string>('orchion.copyJobId', hello.id), hello.id);
+      const rerun = await vscode.commands.executeCommand<Job | undefined>('orchion.rerunJob', hello.id);
+      assert.ok(rerun?.id && rerun.id !== hello.id, 'a new job');
+      assert.equal(rerun.name, 'hello');
+      const done = await waitFor(
+        'the rerun to finish',
+        async () => {
+          const j = await api<Job>(`/api/v1/jobs/${rerun.id}`);
+          return j.state === 'queued' || j.state === 'running' ? undefined : j;
+        },
+        120_000,
+      );
+      assert.equal(done.state, 'succeeded');
+    });
+
     test('Cancel job cancels a running job', async () => {
       const ext = await connected();
       const job = await vscode.commands.executeCommand<Job | undefined>(

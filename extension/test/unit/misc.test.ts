@@ -93,3 +93,19 @@ describe('status bar', () => {
     );
   });
 });
+
+describe('start local cluster', () => {
+  it('runs the configured command, else the workspace CLI, else npx', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { localClusterCommand } = await import('../../src/commands/local-cluster-command');
+    const repo = mkdtempSync(join(tmpdir(), 'orchion-ext-'));
+    mkdirSync(join(repo, 'orchestrator/dist'), { recursive: true });
+    writeFileSync(join(repo, 'orchestrator/dist/cli.js'), '');
+    expect(localClusterCommand('  orchion up --data-dir /tmp/x ', repo)).toBe('orchion up --data-dir /tmp/x');
+    expect(localClusterCommand('', repo)).toBe('node orchestrator/dist/cli.js up');
+    expect(localClusterCommand('', tmpdir())).toBe('npx orchion up');
+    expect(localClusterCommand('', undefined)).toBe('npx orchion up');
+  });
+});
