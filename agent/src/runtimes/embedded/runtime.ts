@@ -45,10 +45,18 @@ export interface EmbeddedRuntimeOptions {
   onLog?: (text: string) => void;
 }
 
+/**
+ * How long a read of the models dir is reused (ms): a task lists the models and then looks its own up, and tasks
+ * follow each other closely; each read costs a readdir and a stat per file. A model missing from the reused
+ * read is looked up afresh, so a new file is seen at once.
+ */
+const CATALOG_REUSE_MS = 500;
+
 export class EmbeddedRuntime implements Runtime {
   readonly name = 'embedded';
   readonly continuesChat = true;
   private readonly catalog: ModelCatalog;
+  private recent: { at: number; entries: Promise<CatalogEntry[]> } | undefined;
   private readonly config: WorkerConfig;
   private worker: WorkerProcess | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -69,8 +77,9 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async listModels(): Promise<ModelInfo[]> {
+    const entries = await this.entries();
     const loaded = this.worker?.alive ? this.worker.loaded : new Set<string>();
-    return (await this.catalog.list()).map((e) => ({
+    return entries.map((e) => ({
       name: e.name,
       runtime: this.name,
       sizeBytes: e.sizeBytes,
@@ -128,7 +137,10 @@ export class EmbeddedRuntime implements Runtime {
   /** Finds a model and checks its header, so the worker is never asked to load a file that would abort it. */
   private async model(name: string): Promise<CatalogEntry> {
     if (this.closed) throw new RuntimeError('closed', 'the embedded runtime is closed');
-    const entry = await this.catalog.get(name);
+    const recent = this.recent && performance.now() - this.recent.at < CATALOG_REUSE_MS;
+    const entry =
+      (recent ? (await this.entries()).find((e) => e.name === name) : undefined) ??
+      (await this.catalog.get(name));
     if (!entry) {
       throw new RuntimeError(
         'model-not-found',
@@ -137,6 +149,17 @@ export class EmbeddedRuntime implements Runtime {
     }
     if (entry.error) throw new RuntimeError('model-invalid', `model ${name}: ${entry.error}`);
     return entry;
+  }
+
+  /** The models dir's entries, read again when the last read is older than CATALOG_REUSE_MS. */
+  private entries(): Promise<CatalogEntry[]> {
+    const now = performance.now();
+    if (!this.recent || now - this.recent.at >= CATALOG_REUSE_MS) {
+      const entries = this.catalog.list();
+      this.recent = { at: now, entries };
+      entries.catch(() => (this.recent = undefined));
+    }
+    return this.recent.entries;
   }
 
   private startWorker(): WorkerProcess {

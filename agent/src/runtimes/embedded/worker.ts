@@ -6,8 +6,11 @@
 import { LlamaEngine, EngineError } from './engine.js';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from './protocol.js';
 
-/** Streamed text is sent at once when idle, then coalesced for at most this long (fewer IPC messages). */
-const TOKEN_FLUSH_MS = 8;
+/**
+ * Streamed text is sent at once when idle, then coalesced for at most this long: fewer IPC messages (and fewer
+ * wake-ups of the agent) while llama.cpp generates. The agent batches its output for 25 ms anyway.
+ */
+const TOKEN_FLUSH_MS = 20;
 
 const send = (msg: WorkerMessage) => {
   if (process.connected) process.send?.(msg);
