@@ -11,7 +11,7 @@
 // model-server behind vLLM's command line) over the OpenAI API. Rounds interleave the runtimes; medians and the
 // median of per-round ratios to the embedded runtime are printed.
 // Usage: npm run build && node bench/dist/containers.js [--runs 10] [--images fake,model-server]
-//        [--parts lifecycle,tokens] [--rounds 10] [--max-tokens 128]
+//        [--parts lifecycle,tokens] [--rounds 30] [--max-tokens 128]
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ const flag = flagReader(args);
 const RUNS = Number(flag('runs', '10'));
 const IMAGES = flag('images', 'fake,model-server').split(',');
 const PARTS = flag('parts', 'lifecycle,tokens').split(',');
-const ROUNDS = Number(flag('rounds', '10'));
+const ROUNDS = Number(flag('rounds', '30'));
 const MAX_TOKENS = Number(flag('max-tokens', '128'));
 const NODE_ID = `bench-${process.pid}`;
 
@@ -110,6 +110,12 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
 };
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
@@ -315,7 +321,7 @@ async function tokensPart(docker: Docker, cache: string): Promise<void> {
     const tps = (s: Sample) => (s.tokens / s.ms) * 1000;
     console.log('');
     console.log(
-      '| runtime | tokens | tokens/s (median) | first token (median) | request (median) | vs embedded (median of rounds) |',
+      '| runtime | tokens | tokens/s (median) | first token (median) | request (median) | vs embedded: median of rounds (p25–p75) |',
     );
     console.log('|---|---|---|---|---|---|');
     runtimes.forEach(({ label }, i) => {
@@ -324,7 +330,7 @@ async function tokensPart(docker: Docker, cache: string): Promise<void> {
       console.log(
         `| ${label} | ${median(s.map((x) => x.tokens))} | ${median(s.map(tps)).toFixed(0)} | ` +
           `${ms(median(s.map((x) => x.firstMs)))} | ${ms(median(s.map((x) => x.ms)))} | ` +
-          `${i === 0 ? '1.00' : median(ratios).toFixed(2)} |`,
+          `${i === 0 ? '1.00' : `${median(ratios).toFixed(2)} (${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)})`} |`,
       );
     });
   } finally {
