@@ -3,7 +3,7 @@
 // lines otherwise), and the container engine capability merged into the registry and persisted.
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { NodeLogEntry } from '@orchion/api';
+import { OrchionClient, type NodeLogEntry } from '@orchion/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeLogPrinter } from '../../src/cli/commands/node-logs';
 import { EventBus } from '../../src/events/event-bus';
@@ -179,6 +179,28 @@ describe('GET /api/v1/nodes/:id/logs', () => {
     expect(entries(resumed.body).map((e) => e.text)).toEqual(['two']);
   });
 
+  it('follows: replays, then streams new lines live until the node is removed (through OrchionClient)', async () => {
+    const { app, registry, nodeLogs } = await start();
+    registry.register(reg('n1'));
+    const [first] = nodeLogs.append('n1', [line('before')]);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address() as { port: number };
+    const client = new OrchionClient({ url: `http://127.0.0.1:${address.port}`, token: 't' });
+    const got: string[] = [];
+    const streamed = client.streamNodeLogs('n1', (e) => got.push(e.text), { follow: true });
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(1);
+    nodeLogs.append('n1', [line('live 1'), line('live 2')]);
+    await until(3);
+    expect(got).toEqual(['before', 'live 1', 'live 2']);
+    registry.remove('n1');
+    nodeLogs.drop('n1'); // what the orchestrator does on node.removed
+    const { lastEventId } = await streamed;
+    expect(lastEventId).toBe(first!.id + 2);
+  });
+
   it('answers 404 for an unknown node and 400 for a bad Last-Event-ID, as JSON errors', async () => {
     const { app, registry } = await start();
     const missing = await app.inject({ method: 'GET', url: '/api/v1/nodes/nope/logs', headers: auth });
@@ -262,7 +284,9 @@ describe('NodeLogPrinter', () => {
     p.print(progress(1000, true, 'done'));
     const frames = out.split('\r\x1b[2K').filter(Boolean);
     expect(frames[0]).toMatch(/^reg\/img:1 \[#+\.+\] {2}25% 250 B \/ 1000 B$/);
-    expect(frames[1]).toMatch(/^reg\/img:1 \[#+\.+\] {2}50% 500 B \/ 1000 B\n10:00:00 \[pull:box\] a line\n$/);
+    expect(frames[1]).toMatch(
+      /^reg\/img:1 \[#+\.+\] {2}50% 500 B \/ 1000 B\n10:00:00 \[pull:box\] a line\n$/,
+    );
     expect(frames[2]).toMatch(/^reg\/img:1 \[#+\] 100% 1000 B \/ 1000 B done\n$/);
   });
 });
