@@ -7,7 +7,7 @@
 //   - closed loop (fixed concurrency): completed requests/s of each path, and the ratio gateway/direct.
 // The load generator runs in this process, on the same machine: with few cores the three processes compete, so
 // the figures are an upper bound on the gateway's cost; the machine's cores and load average are printed.
-// Usage: npm run bench:gateway -- [--rates 250,500,1000,2000] [--round 1000] [--rounds 3] [--concurrency 32]
+// Usage: npm run bench:gateway -- [--rates 100,250,500,1000,2000] [--round 1000] [--rounds 3] [--concurrency 32]
 //   [--cpu-prof DIR]: profile the orchestrator and print where its time went.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { f } from './lib/format';
 import { cpuMs, flagReader, freePort, sleep } from './lib/process';
 
 const flag = flagReader(process.argv.slice(2));
-const RATES = flag('rates', '250,500,1000,2000').split(',').map(Number);
+const RATES = flag('rates', '100,250,500,1000,2000').split(',').map(Number);
 const ROUND_MS = Number(flag('round', '1000'));
 const ROUNDS = Number(flag('rounds', '3'));
 const CONCURRENCY = Number(flag('concurrency', '32'));
@@ -227,17 +227,32 @@ async function main(): Promise<void> {
     for (const t of [direct, gateway, direct, gateway]) await openLoop(t, false, 500, 500);
 
     const rows: string[][] = [];
+    const cpuRows: string[][] = [];
+    const cpuNow = () => ({
+      orch: cpuMs(orch.pid!),
+      agent: cpuMs(agentProc!.pid!),
+      client: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    });
     for (const rate of RATES) {
-      const acc = {
-        direct: { nb: [] as number[], st: [] as number[], errors: 0, sent: 0, ms: 0 },
-        gateway: { nb: [] as number[], st: [] as number[], errors: 0, sent: 0, ms: 0 },
-      };
-      const orchCpu0 = cpuMs(orch.pid!);
+      const fresh = () => ({
+        nb: [] as number[],
+        st: [] as number[],
+        errors: 0,
+        sent: 0,
+        ms: 0,
+        cpu: { orch: 0, agent: 0, client: 0 },
+      });
+      const acc = { direct: fresh(), gateway: fresh() };
       for (let round = 0; round < ROUNDS; round++) {
         for (const stream of [false, true]) {
           for (const t of round % 2 === 0 ? [direct, gateway] : [gateway, direct]) {
+            const cpu0 = cpuNow();
             const r = await openLoop(t, stream, rate, ROUND_MS);
             const a = acc[t.name];
+            const cpu1 = cpuNow();
+            a.cpu.orch += cpu1.orch - cpu0.orch;
+            a.cpu.agent += cpu1.agent - cpu0.agent;
+            a.cpu.client += cpu1.client - cpu0.client;
             if (stream) a.st.push(...r.firstByte);
             else a.nb.push(...r.total);
             a.errors += r.errors;
@@ -246,7 +261,6 @@ async function main(): Promise<void> {
           }
         }
       }
-      const orchCpu = cpuMs(orch.pid!) - orchCpu0;
       const d = acc.direct;
       const g = acc.gateway;
       const p = (xs: number[], q: number) => quantile(xs, q);
@@ -259,18 +273,33 @@ async function main(): Promise<void> {
         `${f(p(g.st, 0.5), 3)} / ${f(p(g.st, 0.99), 3)}`,
         `${f(p(g.st, 0.5) - p(d.st, 0.5), 3)} / ${f(p(g.st, 0.99) - p(d.st, 0.99), 3)}`,
         `${d.errors + g.errors}`,
-        f(orchCpu / (g.sent / 1000), 0),
+      ]);
+      const us = (ms: number, n: number) => f((ms * 1000) / n, 0);
+      cpuRows.push([
+        f(rate),
+        us(d.cpu.agent, d.sent),
+        us(d.cpu.orch, d.sent),
+        us(g.cpu.agent, g.sent),
+        us(g.cpu.orch, g.sent),
+        us(d.cpu.client, d.sent),
+        us(g.cpu.client, g.sent),
       ]);
       console.log(`rate ${rate}/s done (${d.sent + g.sent} requests)`);
     }
     console.log(
       '\nOpen loop, latency in ms, p50 / p99 (non-streaming: whole answer; streaming: first token chunk)\n',
     );
-    console.log(
-      '| req/s | direct | gateway | added | direct TTFT | gateway TTFT | added TTFT | errors | orchestrator CPU ms per 1,000 gateway requests |',
-    );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| req/s | direct | gateway | added | direct TTFT | gateway TTFT | added TTFT | errors |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    console.log(
+      '\nCPU per request in µs (/proc utime+stime over the rounds of each path; the orchestrator column of direct rounds is its idle background)\n',
+    );
+    console.log(
+      '| req/s | direct: agent | direct: orchestrator | gateway: agent | gateway: orchestrator | direct: load client | gateway: load client |',
+    );
+    console.log('|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of cpuRows) console.log(`| ${r.join(' | ')} |`);
 
     const tput = { direct: [] as number[], gateway: [] as number[] };
     let tErrors = 0;
