@@ -18,10 +18,10 @@ describe.skipIf(!binary)('code-server host runner (self-test)', () => {
   const dirs: string[] = [];
   const envValue = `passed-through-${process.pid}`;
 
-  const workspace = (fail: boolean): string => {
+  const workspace = (o: { fail?: boolean; crash?: boolean } = {}): string => {
     const dir = mkdtempSync(join(tmpdir(), 'orchion-selftest-ws-'));
     dirs.push(dir);
-    writeFileSync(join(dir, 'expected.json'), JSON.stringify({ folderPath: dir, envValue, fail }));
+    writeFileSync(join(dir, 'expected.json'), JSON.stringify({ folderPath: dir, envValue, ...o }));
     return dir;
   };
 
@@ -34,30 +34,37 @@ describe.skipIf(!binary)('code-server host runner (self-test)', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  const run = (folder: string) =>
+  const run = (folder: string, timeoutMs = 90_000) =>
     runHostTests({
       server,
       extensionDevelopmentPath: FIXTURE,
       extensionTestsPath: join(FIXTURE, 'test/index.js'),
       folder,
-      timeoutMs: 90_000,
+      timeoutMs,
     });
 
   it('runs the tests module in the real extension host and reports its passes', async () => {
-    const r = await run(workspace(false));
+    const r = await run(workspace());
     expect(r.exitCode, describeRun(r, server)).toBe(0);
     expect(r.failed, describeRun(r, server)).toBe(0);
-    expect(r.passed).toBe(5);
+    expect(r.passed).toBe(6);
     expect(r.log).toContain('ok - passes code-server environment to the extension host');
   });
 
   it('reports a failing test with a non-zero exit code', async () => {
-    const r = await run(workspace(true));
+    const r = await run(workspace({ fail: true }));
     expect(r.exitCode, describeRun(r, server)).not.toBe(0);
-    expect(r.passed).toBe(4);
+    expect(r.passed).toBe(5);
     expect(r.failed).toBe(1);
     expect(r.log).toContain(
       'not ok - deliberate failure (only when expected.json says fail): deliberate failure',
+    );
+  });
+
+  it('fails early with the host log when the extension host dies without reporting', async () => {
+    // The crash's own error, not the timeout's: the runner noticed the host die.
+    await expect(run(workspace({ crash: true }), 120_000)).rejects.toThrow(
+      /the extension host exited \(code \w+, signal SIGKILL\) before the tests reported[\s\S]*--- code-server/,
     );
   });
 });

@@ -16,6 +16,8 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  '--disable-crash-reporter',
+  '--disable-breakpad',
 ];
 
 export interface Browser {

@@ -51,13 +51,33 @@ export function parseSummary(log: string): { passed: number; failed: number } | 
   return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
 }
 
+/**
+ * An extension host that died during the run (a non-zero code or a signal), from code-server's log since
+ * `from`, as an error message.
+ */
+export function hostCrash(serverOutput: string, from: number): string | undefined {
+  const exits = serverOutput
+    .slice(from)
+    .matchAll(/Extension Host Process exited with code: (\w+), signal: (\w+)/g);
+  const m = [...exits].find((x) => x[1] !== '0' || x[2] !== 'null');
+  return m && `the extension host exited (code ${m[1]}, signal ${m[2]}) before the tests reported`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult> {
   const timeoutMs = opts.timeoutMs ?? 240_000;
   const browser = await launchBrowser();
   const lines: string[] = [];
+  const from = opts.server.output().length;
+  const crash = () => hostCrash(opts.server.output(), from);
+  const screenshot = async () => {
+    if (!opts.screenshot) return;
+    mkdirSync(dirname(opts.screenshot), { recursive: true });
+    writeFileSync(opts.screenshot, await browser.page.screenshot().catch(() => Buffer.alloc(0)));
+  };
   try {
-    let settle!: (code: number) => void;
-    const exited = new Promise<number>((r) => (settle = r));
+    let exitCode: number | undefined;
     await browser.page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => {
       // The workbench hands over a log call's arguments (an array): strings as they are, the rest as JSON.
       const parts = Array.isArray(message) ? message : [message];
@@ -73,38 +93,34 @@ export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult>
             lines.push(`--- ${f.relativePath}\n${f.contents.trimEnd()}`);
           }
         }
-        settle(code);
+        exitCode = code;
       },
     );
     await browser.page.goto(testWorkbenchUrl(opts.server, opts));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the host tests did not finish within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    const screenshot = async () => {
-      if (!opts.screenshot) return;
-      mkdirSync(dirname(opts.screenshot), { recursive: true });
-      writeFileSync(opts.screenshot, await browser.page.screenshot().catch(() => Buffer.alloc(0)));
-    };
-    let exitCode: number;
     try {
-      exitCode = await Promise.race([exited, timedOut]);
+      // Until the workbench reports the exit, the host is seen dying (a crash: 5 s of grace for a report on its
+      // way), or the time is up.
+      const deadline = Date.now() + timeoutMs;
+      let crashedAt: number | undefined;
+      while (exitCode === undefined) {
+        if (crash()) crashedAt ??= Date.now();
+        if (crashedAt !== undefined && Date.now() - crashedAt > 5_000) throw new Error(crash());
+        if (Date.now() > deadline) throw new Error(`the host tests did not finish within ${timeoutMs} ms`);
+        await sleep(200);
+      }
+      // After a host crash the workbench reconnects and may report exit code 0: code-server's log tells.
+      for (let i = 0; i < 10 && !crash(); i++) await sleep(200);
+      if (crash()) throw new Error(crash());
     } catch (err) {
       await screenshot();
       throw new Error(
         `${(err as Error).message}\n--- host log\n${lines.join('\n')}\n--- browser console\n${browser.console()}` +
           `\n--- code-server\n${opts.server.output()}`,
       );
-    } finally {
-      clearTimeout(timer);
     }
     await screenshot();
     const log = lines.join('\n');
-    const summary = parseSummary(log);
-    return { exitCode, log, ...summary };
+    return { exitCode, log, ...parseSummary(log) };
   } finally {
     await browser.close();
   }

@@ -62,12 +62,6 @@ export class Workbench {
       .first();
   }
 
-  /** Expands a collapsed view pane. */
-  async expandView(name: string): Promise<void> {
-    const header = this.view(name).locator('.pane-header').first();
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  }
-
   /** The rows of a tree view as the screen reader reads them (label, description, …), normalised. */
   async rows(view: Locator): Promise<string[]> {
     const labels = await view
