@@ -122,6 +122,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       cancel: (nodeId, attemptId, reason) => void sessions.send(nodeId, { cancel: { attemptId, reason } }),
     },
     sinks: {
+      batch: (fn) => bus.batch(fn),
       jobChanged: (job, created) =>
         bus.publish(created ? 'job.created' : 'job.updated', summaryFromRecord(job)),
       stepChanged: (job, step) =>

@@ -15,6 +15,8 @@ export type Subscriber = (event: BusEvent) => void;
 
 export class EventBus {
   private readonly subscribers = new Set<Subscriber>();
+  private batching = 0;
+  private pending: { type: EventType; time: number; data: string }[] = [];
 
   constructor(
     private readonly store: SqliteEventStore,
@@ -25,13 +27,45 @@ export class EventBus {
     return this.subscribers.size;
   }
 
-  publish(type: EventType, data: unknown): BusEvent {
+  /** Stores an event and hands it to the subscribers (at the end of the batch, inside `batch`). */
+  publish(type: EventType, data: unknown): void {
     const time = this.clock.now();
     const payload = JSON.stringify(data);
+    if (this.batching > 0) {
+      this.pending.push({ type, time, data: payload });
+      return;
+    }
     const id = this.store.append(type, time, payload);
-    const event: BusEvent = { id, type, frame: toFrame({ id, type, time, data: payload }) };
+    this.deliver({ id, type, frame: toFrame({ id, type, time, data: payload }) });
+  }
+
+  /**
+   * Runs `fn`; the events it publishes are stored together (multi-row INSERTs) and handed to the subscribers, in
+   * order, when the outermost batch ends. Call it inside the transaction that makes the changes they announce.
+   */
+  batch<T>(fn: () => T): T {
+    this.batching++;
+    try {
+      return fn();
+    } finally {
+      if (--this.batching === 0 && this.pending.length > 0) {
+        const events = this.pending;
+        this.pending = [];
+        const ids = this.store.appendMany(events);
+        events.forEach((e, i) => {
+          const id = ids[i]!;
+          this.deliver({
+            id,
+            type: e.type,
+            frame: toFrame({ id, type: e.type, time: e.time, data: e.data }),
+          });
+        });
+      }
+    }
+  }
+
+  private deliver(event: BusEvent): void {
     for (const fn of this.subscribers) fn(event);
-    return event;
   }
 
   subscribe(fn: Subscriber): () => void {

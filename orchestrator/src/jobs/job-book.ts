@@ -60,12 +60,14 @@ export class JobBook {
   atomically<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
     this.depth++;
+    const { sinks } = this.deps;
+    const change = (): T => {
+      const result = fn();
+      this.flush();
+      return result;
+    };
     try {
-      return this.deps.store.transaction(() => {
-        const result = fn();
-        this.flush();
-        return result;
-      });
+      return this.deps.store.transaction(() => (sinks.batch ? sinks.batch(change) : change()));
     } finally {
       this.depth--;
     }
@@ -78,6 +80,12 @@ export class JobBook {
 
   /** Writes the dirty rows and buffered logs, then announces the changed steps. */
   flush(): void {
+    const { sinks } = this.deps;
+    if (this.depth === 0 && sinks.batch) sinks.batch(() => this.write());
+    else this.write();
+  }
+
+  private write(): void {
     const { store } = this.deps;
     for (const a of this.dirtyAttempts) {
       if (this.newAttempts.has(a)) store.insertAttempt(attemptRow(a));

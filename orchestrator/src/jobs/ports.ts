@@ -27,6 +27,8 @@ export interface Dispatcher {
 }
 
 export interface EngineSinks {
+  /** Runs one engine change: the events it publishes may be stored and sent together at its end. */
+  batch?<T>(fn: () => T): T;
   jobChanged(job: JobRecord, created: boolean): void;
   stepChanged(job: JobRecord, step: StepRecord): void;
   logs(jobId: string, entries: LogEntry[]): void;

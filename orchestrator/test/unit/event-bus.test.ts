@@ -22,6 +22,26 @@ describe('EventBus', () => {
     expect(b.lastId()).toBe(3);
   });
 
+  it('stores the events of a batch together and delivers them, in order, when the outermost batch ends', () => {
+    const b = bus();
+    const live: BusEvent[] = [];
+    b.subscribe((e) => live.push(e));
+    b.publish('node.registered', { id: 'a' });
+    b.batch(() => {
+      for (let i = 0; i < 150; i++) b.publish('node.updated', { i });
+      b.batch(() => b.publish('node.stale', { id: 'a' }));
+      expect(live).toHaveLength(1);
+    });
+    b.publish('node.ready', { id: 'a' });
+    expect(live.map((e) => e.id)).toEqual(Array.from({ length: 153 }, (_, i) => i + 1));
+    expect(live.slice(1, 151).map((e) => JSON.parse(e.frame.split('data: ')[1]!).data.i)).toEqual(
+      Array.from({ length: 150 }, (_, i) => i),
+    );
+    expect(live[151]!.frame).toContain('event: node.stale');
+    // What was delivered is what a resuming client replays.
+    expect(b.batchAfter(0, 500).map((e) => e.frame)).toEqual(live.map((e) => e.frame));
+  });
+
   it('pages through long histories', () => {
     const b = bus();
     for (let i = 0; i < 1234; i++) b.publish('node.updated', { i });
