@@ -9,7 +9,7 @@ function insert(source: SourceDocument, offset: number, newText: string): TextEd
 }
 
 function lineStart(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  return offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 /** `offset` moved back over blanks: block collections' ranges end at the start of the next line. */

@@ -28,7 +28,8 @@ export interface LineInfo {
 const KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"{[\]},&*!|>%@`][^:#]*?)\s*:(?=\s|$)/;
 
 export function lineStartAt(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf clamps a negative start to 0, where it would find a leading newline: guard the first line.
+  return offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 export function lineEndAt(text: string, offset: number): number {
