@@ -18,7 +18,7 @@ import { foldingRanges, selectionRange } from '../../src/service/ranges.js';
 import { semanticTokens } from '../../src/service/semantic-tokens.js';
 import type { NodeView } from '@orchion/api';
 
-const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 3000);
+const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
 
 /** mulberry32: a small seeded PRNG, so a failure names a reproducible seed. */
 function rng(seed: number): () => number {
