@@ -2,59 +2,19 @@
 // llama.cpp with the generated tiny model, and the echo runtime with a per-token delay so a step streams for a
 // few seconds), opened in headless Debian Chromium through playwright-core. Screenshots go to artifacts/ui/.
 // (Code run inside the page is passed as strings: this file is typechecked without the DOM library.)
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyModel } from '../../../agent/src/models/tiny-model';
-import {
-  cleanup,
-  freePort,
-  startAgentProc,
-  startOrchestratorProc,
-  tempDir,
-  waitFor,
-  type OrchestratorProc,
-  type Proc,
-} from '../../../orchestrator/test/integration/harness';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing and CI is set: install the chromium apt package`);
-}
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHOTS = join(ROOT, 'artifacts/ui');
-
-const words = (n: number, from = 0): string => Array.from({ length: n }, (_, i) => `w${from + i}`).join(' ');
-
-/** A real inference step, then an echo step that streams ~150 tokens at 40 ms each (about 6 s). */
-const PIPELINE = `apiVersion: orchion/v1
-kind: Pipeline
-metadata: { name: dashboard-e2e }
-steps:
-  - id: draft
-    model: orchion-tiny
-    prompt: "Write about fleets"
-    options: { max_tokens: 24, temperature: 0 }
-  - id: stream
-    needs: [draft]
-    model: echo
-    runtime: echo
-    prompt: "${words(80)} needle ${words(70, 80)}"
-    options: { max_tokens: 100000 }
-`;
+import { waitFor } from '../../../orchestrator/test/integration/harness';
+import { PIPELINE, ROOT, SHOTS, haveChromium, startCluster, words, type Cluster } from './cluster';
 
 describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
-  const dirs: string[] = [];
-  const procs: Proc[] = [];
-  let orch: OrchestratorProc;
-  let browser: Browser;
+  let cluster: Cluster;
+  let orch: Cluster['orch'];
   let page: Page;
   let hostname: string;
-  const problems: string[] = [];
+  let problems: string[];
   const listRequests: string[] = [];
 
   const shot = async (name: string): Promise<void> => {
@@ -66,53 +26,9 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
       existsSync(join(ROOT, 'orchestrator/dist/dashboard/index.html')),
       'the dashboard is built into orchestrator/dist/dashboard (npm run build)',
     ).toBe(true);
-    mkdirSync(SHOTS, { recursive: true });
-    const dataDir = tempDir();
-    dirs.push(dataDir);
-    orch = await startOrchestratorProc({ dataDir, httpPort: await freePort(), grpcPort: await freePort() });
-    procs.push(orch);
-    const agentDir = tempDir('orchion-agent-');
-    dirs.push(agentDir);
-    mkdirSync(join(agentDir, 'models'), { recursive: true });
-    await writeTinyModel(join(agentDir, 'models', 'orchion-tiny.gguf'));
-    procs.push(
-      startAgentProc({
-        orchestrator: orch.grpcAddress,
-        joinToken: orch.joinToken,
-        dataDir: agentDir,
-        labels: { zone: 'lab' },
-        extra: ['--runtime', 'embedded', '--runtime', 'echo', '--slots', '2', '--echo-token-delay', '40ms'],
-      }),
-    );
-    const node = await waitFor(
-      'the agent ready with its model',
-      async () => {
-        const { nodes } = await orch.client.listNodes({ state: 'ready' });
-        return nodes.find((n) => n.models.some((m) => m.name === 'orchion-tiny'));
-      },
-      30_000,
-    );
-    hostname = node.hostname;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-dev-shm-usage',
-      ],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1360, height: 860 },
-      colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text()))
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    cluster = await startCluster();
+    ({ orch, hostname, problems } = cluster);
+    page = await cluster.newPage();
     page.on('request', (r) => {
       if (/\/api\/v1\/jobs\?/.test(r.url())) listRequests.push(r.url());
     });
@@ -127,10 +43,7 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     }
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    cleanup(procs, dirs);
-  });
+  afterAll(() => cluster?.stop());
 
   it('asks for the token once, then shows the node with its bars and models', async () => {
     const res = await page.goto(`${orch.httpUrl}/`);
