@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -199,4 +199,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     throw err;
   }
   return { url, port, authority: `127.0.0.1:${port}`, dir, extensionsDir, pid, output: () => out, stop };
+}
+
+/**
+ * The workbench URL for a folder. code-server's CLI refuses --extensionDevelopmentPath / --extensionTestsPath,
+ * but the workbench takes them from the URL's `payload` as `vscode-remote://` URIs on the server.
+ */
+export function workbenchUrl(
+  server: Pick<CodeServer, 'url' | 'authority'>,
+  o: { folder: string; extensionDevelopmentPath?: string; extensionTestsPath?: string },
+): string {
+  const remote = (p: string) => `vscode-remote://${server.authority}${resolve(p)}`;
+  const payload: [string, string][] = [];
+  if (o.extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)]);
+  if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
+  const query = `folder=${encodeURIComponent(resolve(o.folder))}`;
+  return `${server.url}?${query}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
 }

@@ -4,9 +4,9 @@
 // `window.codeAutomationExit(code, logs)` when run() settles and `window.codeAutomationLog(level, message)` for
 // the host's log lines; Chromium (playwright-core) receives both.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { launchBrowser } from './browser';
-import type { CodeServer } from './code-server';
+import { workbenchUrl, type CodeServer } from './code-server';
 
 export interface HostRunOptions {
   server: CodeServer;
@@ -29,19 +29,6 @@ export interface HostRunResult {
   /** From the suite's final `N passed, N failed` line; undefined when it printed none. */
   passed?: number;
   failed?: number;
-}
-
-/** The workbench URL that runs `extensionTestsPath` against `extensionDevelopmentPath` in `folder`. */
-export function testWorkbenchUrl(
-  server: CodeServer,
-  o: { extensionDevelopmentPath: string; extensionTestsPath: string; folder: string },
-): string {
-  const remote = (p: string) => `vscode-remote://${server.authority}${resolve(p)}`;
-  const payload = [
-    ['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)],
-    ['extensionTestsPath', remote(o.extensionTestsPath)],
-  ];
-  return `${server.url}?folder=${encodeURIComponent(resolve(o.folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 /** The last `N passed, N failed` line in a log. */
@@ -96,7 +83,7 @@ export async function runHostTests(opts: HostRunOptions): Promise<HostRunResult>
         exitCode = code;
       },
     );
-    await browser.page.goto(testWorkbenchUrl(opts.server, opts));
+    await browser.page.goto(workbenchUrl(opts.server, opts));
     try {
       // Until the workbench reports the exit, the host is seen dying (a crash: 5 s of grace for a report on its
       // way), or the time is up.

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { normaliseText } from './browser';
-import type { CodeServer } from './code-server';
+import { workbenchUrl, type CodeServer } from './code-server';
 
 export interface WorkbenchOptions {
   folder: string;
@@ -14,15 +14,6 @@ export interface WorkbenchOptions {
   /** Wait for this activity-bar container (an extension's contributions are registered once it shows). */
   activityBarItem?: string;
   timeoutMs?: number;
-}
-
-export function workbenchUrl(server: CodeServer, o: WorkbenchOptions): string {
-  let url = `${server.url}?folder=${encodeURIComponent(resolve(o.folder))}`;
-  if (o.extensionDevelopmentPath) {
-    const dev = `vscode-remote://${server.authority}${resolve(o.extensionDevelopmentPath)}`;
-    url += `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', dev]]))}`;
-  }
-  return url;
 }
 
 export class Workbench {
