@@ -93,7 +93,7 @@ describe('an agent with managed runtimes', () => {
     '--data-dir',
     dataDir,
     '--heartbeat-interval',
-    '300ms',
+    '1s',
     '--capability-interval',
     '1s',
   ];
