@@ -1,6 +1,8 @@
 /**
  * Batches one attempt's token chunks and log lines into TaskOutput messages: a batch goes out every `flushMs` or
- * at `maxChunks` chunks, whichever comes first, and always before the attempt's final update (`finish`).
+ * at `maxChunks` chunks, whichever comes first, and always before the attempt's final update (`finish`). The
+ * first batch goes out on the next timer tick rather than after `flushMs`, so followers see the first tokens at
+ * once (what arrives in the same tick still shares it, and an attempt that ends in that tick sends one batch).
  *
  * Backpressure: while the stream cannot take more (`canSend()` false), nothing is written; token text is merged
  * into the last pending token chunk (memory grows with the generated text only, which the result holds anyway)
@@ -51,6 +53,8 @@ export class OutputBatcher {
   private droppedLogs = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Whether a batch was sent (the first goes out at once, later ones every flushMs). */
+  private sentAny = false;
 
   constructor(
     private readonly attemptId: string,
@@ -136,10 +140,13 @@ export class OutputBatcher {
 
   private arm(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, this.limits.flushMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      this.sentAny ? this.limits.flushMs : 0,
+    );
   }
 
   private clearTimer(): void {
@@ -172,6 +179,7 @@ export class OutputBatcher {
       if (chunk.kind === 'LOG') this.logLines--;
       bytes += size;
     }
+    this.sentAny = true;
     this.sink.send({ output: { attemptId: this.attemptId, chunks } });
   }
 }

@@ -32,6 +32,25 @@ describe('OutputBatcher', () => {
     );
   });
 
+  it('sends the first batch on the next tick, then one batch per flushMs', async () => {
+    const sent: AgentMessage[] = [];
+    const b = new OutputBatcher(
+      'a1',
+      { send: (m) => sent.push(m), canSend: () => true },
+      limits({ flushMs: 200 }),
+    );
+    b.token('first');
+    b.token(' second');
+    expect(sent).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent.map((m) => m.output!.chunks!.map((c) => c.text))).toEqual([['first', ' second']]);
+    b.token(' third');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(sent.map((m) => m.output!.chunks!.map((c) => c.text))).toEqual([['first', ' second'], [' third']]);
+  });
+
   it('merges tokens and keeps the newest log lines while the stream is backpressured', () => {
     const sent: AgentMessage[] = [];
     let writable = false;
