@@ -7,7 +7,7 @@ import type { OrchionEvent } from '@orchion/api';
 export interface EventSource {
   streamEvents(
     onEvent: (event: OrchionEvent) => void,
-    options: { lastEventId?: number; signal?: AbortSignal },
+    options: { lastEventId?: number; signal?: AbortSignal; onOpen?: () => void },
   ): Promise<number | undefined>;
 }
 
@@ -17,7 +17,7 @@ export interface EventStreamOptions {
   /** First retry delay (ms); doubles per failure up to `maxDelayMs`. */
   minDelayMs?: number;
   maxDelayMs?: number;
-  /** A stream that lived this long (or delivered an event) resets the backoff. */
+  /** A stream that lived this long (or was answered, or delivered an event) resets the backoff. */
   healthyAfterMs?: number;
   random?: () => number;
   log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
@@ -104,6 +104,7 @@ export class EventStream {
     while (!signal.aborted) {
       const started = Date.now();
       let delivered = false;
+      let opened = false;
       let error: string | undefined;
       this.setState(this.lastEventId === undefined && failures === 0 ? 'connecting' : 'retrying');
       try {
@@ -115,7 +116,14 @@ export class EventStream {
             if (Number.isFinite(event.id)) this.lastEventId = event.id;
             this.emit(event);
           },
-          { lastEventId: this.lastEventId, signal },
+          {
+            lastEventId: this.lastEventId,
+            signal,
+            onOpen: () => {
+              opened = true;
+              if (!signal.aborted) this.setState('open');
+            },
+          },
         );
         if (last !== undefined) this.lastEventId = last;
         if (signal.aborted) return;
@@ -124,7 +132,7 @@ export class EventStream {
         if (signal.aborted) return;
         error = (err as Error).message;
       }
-      failures = delivered || Date.now() - started >= this.opts.healthyAfterMs ? 1 : failures + 1;
+      failures = delivered || opened || Date.now() - started >= this.opts.healthyAfterMs ? 1 : failures + 1;
       const delay = backoffDelay(failures, this.opts.minDelayMs, this.opts.maxDelayMs, this.opts.random);
       this.opts.log?.(failures > 3 ? 'warn' : 'debug', `event stream: ${error}; reconnecting in ${delay} ms`);
       this.setState('retrying', error);

@@ -1,4 +1,5 @@
 // Status bar item: nodes ready / jobs running; a click opens the dashboard (or Connect while disconnected).
+// While the event stream keeps failing it says so (the views may be out of date).
 import * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
 import type { JobsModel } from '../views/jobs-model';
@@ -11,6 +12,10 @@ export class StatusBar implements vscode.Disposable {
     vscode.StatusBarAlignment.Left,
     10,
   );
+  private readonly offStream: () => void;
+  /** Consecutive failed stream attempts, and the last error. */
+  private failures = 0;
+  private lastError = '';
 
   constructor(
     private readonly connection: Connection,
@@ -18,13 +23,24 @@ export class StatusBar implements vscode.Disposable {
     private readonly jobs: JobsModel,
   ) {
     this.item.name = 'Orchion';
+    this.offStream = connection.events.onState((state, error) => {
+      if (state === 'retrying' && error) {
+        this.failures++;
+        this.lastError = error;
+      } else if (state === 'open' || state === 'stopped') {
+        this.failures = 0;
+      }
+      this.update();
+    });
     this.update();
     this.item.show();
   }
 
   update(): void {
     const connected = this.connection.state === 'connected';
-    const { text, tooltip } = statusText(connected, this.nodes.counts(), this.jobs.counts());
+    // One failed attempt is routine (e.g. a server restart): say so from the second in a row.
+    const down = this.failures >= 2 ? this.lastError : undefined;
+    const { text, tooltip } = statusText(connected, this.nodes.counts(), this.jobs.counts(), down);
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.command = connected ? 'orchion.openDashboard' : 'orchion.connect';
@@ -36,6 +52,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.offStream();
     this.item.dispose();
   }
 }

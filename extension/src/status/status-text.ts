@@ -1,13 +1,20 @@
 // The status bar's text (pure).
 
-/** The status bar's text and tooltip (pure). */
 export function statusText(
   connected: boolean,
   nodes: { ready: number; total: number },
   jobs: { running: number; queued: number },
+  /** Why the event stream is down, while it keeps failing. */
+  reconnecting?: string,
 ): { text: string; tooltip: string } {
   if (!connected)
     return { text: '$(debug-disconnect) Orchion', tooltip: 'Orchion: not connected — click to connect' };
+  if (reconnecting) {
+    return {
+      text: '$(warning) Orchion: reconnecting',
+      tooltip: `Orchion: lost the orchestrator's event stream (${reconnecting}); retrying. The views may be out of date.`,
+    };
+  }
   const queued = jobs.queued ? ` · ${jobs.queued} queued` : '';
   return {
     text: `$(server) ${nodes.ready}/${nodes.total} $(sync${jobs.running ? '~spin' : ''}) ${jobs.running}`,

@@ -96,3 +96,38 @@ describe('EventStream', () => {
     expect(backoffDelay(1, 1000, 15_000, () => 1)).toBe(1250);
   });
 });
+
+describe('EventStream open state', () => {
+  it('is open as soon as the server answers, and an answered stream resets the backoff', async () => {
+    const states: string[] = [];
+    const delays: number[] = [];
+    let calls = 0;
+    const source: EventSource = {
+      async streamEvents(_onEvent, { lastEventId, onOpen, signal }) {
+        calls++;
+        if (calls === 1 || calls === 2 || calls === 4) throw new Error('ECONNREFUSED');
+        if (calls === 3) {
+          onOpen?.();
+          return lastEventId; // the server ended the stream after answering
+        }
+        // Then a connection that stays open until the stream stops.
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(lastEventId)));
+      },
+    };
+    const stream = new EventStream({ random: () => 0.5, sleep: async (ms) => void delays.push(ms) });
+    stream.onState((s, e) => states.push(e ? `${s}: ${e}` : s));
+    stream.start(source);
+    await new Promise((r) => setTimeout(r, 20));
+    await stream.stop();
+    expect(states).toEqual([
+      'connecting',
+      'retrying: ECONNREFUSED',
+      'retrying: ECONNREFUSED',
+      'open',
+      'retrying: the server ended the event stream',
+      'retrying: ECONNREFUSED',
+      'stopped',
+    ]);
+    expect(delays).toEqual([500, 1000, 500, 1000]);
+  });
+});

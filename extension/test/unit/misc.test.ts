@@ -92,11 +92,17 @@ describe('status bar', () => {
       '$(debug-disconnect) Orchion',
     );
   });
+
+  it('says when the event stream keeps failing', () => {
+    const down = statusText(true, { ready: 2, total: 3 }, { running: 1, queued: 0 }, 'ECONNREFUSED');
+    expect(down.text).toBe('$(warning) Orchion: reconnecting');
+    expect(down.tooltip).toContain('ECONNREFUSED');
+  });
 });
 
 describe('start local cluster', () => {
   it('runs the configured command, else the workspace CLI, else npx', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { localClusterCommand } = await import('../../src/commands/local-cluster-command');
@@ -105,7 +111,10 @@ describe('start local cluster', () => {
     writeFileSync(join(repo, 'orchestrator/dist/cli.js'), '');
     expect(localClusterCommand('  orchion up --data-dir /tmp/x ', repo)).toBe('orchion up --data-dir /tmp/x');
     expect(localClusterCommand('', repo)).toBe('node orchestrator/dist/cli.js up');
-    expect(localClusterCommand('', tmpdir())).toBe('npx orchion up');
+    const empty = mkdtempSync(join(tmpdir(), 'orchion-ext-'));
+    expect(localClusterCommand('', empty)).toBe('npx orchion up');
     expect(localClusterCommand('', undefined)).toBe('npx orchion up');
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
   });
 });
