@@ -104,6 +104,11 @@ free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+healthy() {
+  node -e 'fetch(`http://127.0.0.1:${process.argv[1]}/healthz`, { signal: AbortSignal.timeout(2000) })
+    .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"
+}
+
 start() {
   local dir workspace port pid
   [[ $# -ge 1 ]] || usage
@@ -128,21 +133,20 @@ start() {
 EOF
   printf 'auth: none\ncert: false\n' >"$dir/config.yaml"
   port=${PORT:-$(free_port)}
-  # shellcheck disable=SC2086
   setsid "$bin" --config "$dir/config.yaml" --bind-addr "127.0.0.1:$port" --auth none \
     --disable-telemetry --disable-update-check --disable-workspace-trust --user-data-dir "$dir/data" \
     --extensions-dir "$dir/extensions" ${workspace:+"$workspace"} >"$dir/code-server.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$dir/code-server.pid"
   echo "$port" >"$dir/code-server.port"
-  for _ in $(seq 1 300); do
-    if curl -sf --max-time 2 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+  for _ in $(seq 1 150); do
+    if healthy "$port"; then
       log "ready (pid $pid, log $dir/code-server.log)"
       echo "http://127.0.0.1:$port/"
       return
     fi
     kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.2
   done
   tail -30 "$dir/code-server.log" >&2
   log "did not answer /healthz on 127.0.0.1:$port"
