@@ -51,6 +51,8 @@ steps:
 
 export interface Cluster {
   orch: OrchestratorProc;
+  /** Stops the orchestrator (SIGTERM) and starts it again on the same data dir and ports; updates `orch`. */
+  restartOrchestrator(): Promise<OrchestratorProc>;
   hostname: string;
   browser: Browser;
   /** Errors and CSP reports the page logged. */
@@ -68,11 +70,8 @@ export async function startCluster(): Promise<Cluster> {
     mkdirSync(SHOTS, { recursive: true });
     const dataDir = tempDir();
     dirs.push(dataDir);
-    const orch = await startOrchestratorProc({
-      dataDir,
-      httpPort: await freePort(),
-      grpcPort: await freePort(),
-    });
+    const ports = { httpPort: await freePort(), grpcPort: await freePort() };
+    const orch = await startOrchestratorProc({ dataDir, ...ports });
     procs.push(orch);
     const agentDir = tempDir('orchion-agent-');
     dirs.push(agentDir);
@@ -108,8 +107,15 @@ export async function startCluster(): Promise<Cluster> {
       ],
     });
     const b = browser;
-    return {
+    const cluster: Cluster = {
       orch,
+      async restartOrchestrator() {
+        cluster.orch.kill('SIGTERM');
+        await cluster.orch.exited;
+        cluster.orch = await startOrchestratorProc({ dataDir, ...ports });
+        procs.push(cluster.orch);
+        return cluster.orch;
+      },
       hostname: node.hostname,
       browser: b,
       problems,
@@ -128,6 +134,7 @@ export async function startCluster(): Promise<Cluster> {
         cleanup(procs, dirs);
       },
     };
+    return cluster;
   } catch (err) {
     await browser?.close();
     cleanup(procs, dirs);

@@ -16,6 +16,7 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
   let hostname: string;
   let problems: string[];
   const listRequests: string[] = [];
+  const eventRequests: string[] = [];
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: false });
@@ -31,6 +32,7 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     page = await cluster.newPage();
     page.on('request', (r) => {
       if (/\/api\/v1\/jobs\?/.test(r.url())) listRequests.push(r.url());
+      if (r.url().includes('/api/v1/events')) eventRequests.push(r.url());
     });
   }, 90_000);
 
@@ -124,6 +126,18 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     // Nothing was refetched: the list changed from the event stream alone.
     expect(listRequests.length).toBe(listsBefore);
 
+    // The list's filters: by state and by name.
+    await page.locator('orchion-job-list vscode-single-select').click();
+    await page.getByRole('option', { name: 'Failed' }).click();
+    await page.getByText('No jobs match the filter.').waitFor();
+    await page.locator('orchion-job-list vscode-single-select').click();
+    await page.getByRole('option', { name: 'Succeeded' }).click();
+    await row.waitFor();
+    await page.locator('orchion-job-list vscode-textfield input').fill('no-such-name');
+    await page.getByText('No jobs match the filter.').waitFor();
+    await page.locator('orchion-job-list vscode-textfield input').fill('e2e');
+    await row.waitFor();
+
     // Search the log: one match for "needle", many for "w1"; Enter moves to the next.
     const search = page.locator('.log-search input');
     await search.fill('needle');
@@ -168,5 +182,27 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     expect(dark).not.toBe(light);
     await shot('cluster-dark');
     expect(problems).toEqual([]);
+  });
+
+  it('reconnects after the orchestrator restarts and resumes the event stream where it stopped', async () => {
+    await page.getByRole('tab', { name: /Jobs/ }).click();
+    const listsBefore = listRequests.length;
+    const restarted = cluster.restartOrchestrator();
+    await page.locator('.live-retrying').waitFor({ timeout: 20_000 });
+    orch = await restarted;
+    // Submitted at once: the page is still waiting to reconnect (backoff), so this job.created reaches it by
+    // replay after its last event id, or live if it is back already; either way without reloading the list.
+    const job = await orch.client.submitJob({ pipeline: PIPELINE });
+    await page.locator(`[data-job-id="${job.id}"]`).waitFor({ timeout: 30_000 });
+    await page.locator('.live-open').waitFor();
+    expect(listRequests.length).toBe(listsBefore);
+    // It resubscribed after the last event it had seen.
+    expect(eventRequests[0]).toMatch(/\/api\/v1\/events$/);
+    expect(eventRequests[eventRequests.length - 1]).toMatch(/\/api\/v1\/events\?lastEventId=\d+$/);
+    // The node comes back too (the agent reconnects) and the job finishes.
+    await page
+      .locator(`[data-job-id="${job.id}"] .pill`, { hasText: 'Succeeded' })
+      .waitFor({ timeout: 90_000 });
+    problems.length = 0; // the failed requests while the orchestrator was down are expected
   });
 });
