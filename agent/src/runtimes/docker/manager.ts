@@ -1,10 +1,11 @@
 /**
  * Runs the agent's Ollama and vLLM servers as Docker containers (dockerode, no other transport): makes their
  * images available, creates labelled containers on the host network bound to a loopback port, waits until their
- * API answers, streams their logs, adopts the ones still running after an agent restart (adoption.ts), restarts
- * crashed ones with exponential backoff (crash-recovery.ts), stops idle ones (idle-sweep.ts), and stops
- * everything at shutdown unless told to keep them. This class holds the runtimes and their transitions; the
- * Docker calls themselves are in container-ops.ts.
+ * API answers (container-runner.ts), streams their logs, adopts the ones still running after an agent restart
+ * (adoption.ts), notices deaths from the engine's events (container-watch.ts) and restarts crashed ones with
+ * exponential backoff (crash-recovery.ts), stops idle ones (idle-sweep.ts), and stops everything at shutdown
+ * unless told to keep them. This class holds the runtimes and their transitions; the Docker calls themselves are
+ * in container-ops.ts.
  */
 import type Docker from 'dockerode';
 import pino, { type Logger } from 'pino';
@@ -12,11 +13,11 @@ import { adoptionDecision } from './adoption.js';
 import { connectDocker } from './connect.js';
 import { ContainerOps } from './container-ops.js';
 import { ContainerRunner } from './container-runner.js';
+import { ContainerWatch } from './container-watch.js';
 import { planHash } from './create-options.js';
 import { CrashRecovery } from './crash-recovery.js';
 import { engineInfo, type EngineInfo } from './engine-info.js';
-import { ContainerError, dockerMessage } from './errors.js';
-import { EventWatcher, type ContainerEvent } from './events.js';
+import { ContainerError } from './errors.js';
 import { detectNvidiaGpus, gpuDeviceRequests } from './gpus.js';
 import { IdleSweep } from './idle-sweep.js';
 import { ensureImage, type PullProgressSink } from './image.js';
@@ -64,7 +65,7 @@ export class DockerRuntimeManager {
   private readonly runner: ContainerRunner;
   private readonly recovery: CrashRecovery;
   private readonly idle: IdleSweep;
-  private events: EventWatcher | undefined;
+  private readonly watch: ContainerWatch;
   private gpus: Promise<number> | undefined;
   private closed = false;
 
@@ -99,6 +100,15 @@ export class DockerRuntimeManager {
       deviceRequests: (plan) => this.deviceRequests(plan),
       isClosed: () => this.closed,
       logTail: LOG_TAIL,
+    });
+    this.watch = new ContainerWatch({
+      docker: this.docker,
+      nodeId: o.nodeId,
+      ops: this.ops,
+      log: this.log,
+      entries: () => this.entries.values(),
+      started: (e) => this.runner.followLogs(e),
+      died: (e, exitCode) => void this.recovery.crashed(e, exitCode),
     });
     this.idle = new IdleSweep({
       everyMs: o.idleCheckMs ?? 15_000,
@@ -212,7 +222,7 @@ export class DockerRuntimeManager {
     if (this.closed) return;
     this.closed = true;
     this.idle.stop();
-    this.events?.close();
+    this.watch.close();
     const entries = [...this.entries.values()];
     for (const e of entries) e.halt();
     if (!this.o.keepOnShutdown) {
@@ -330,50 +340,10 @@ export class DockerRuntimeManager {
     return entry;
   }
 
-  // --------------------------------------------------------------------------------------- engine events
-
+  /** Watches the engine's events (once) and starts the idle sweep with it. */
   private async watchEvents(): Promise<void> {
-    if (!this.events) {
-      this.events = new EventWatcher({
-        docker: this.docker,
-        labels: nodeFilter(this.o.nodeId).label,
-        onEvent: (e) => this.onEvent(e),
-        onReconnect: () => void this.reconcile(),
-        onError: (err) =>
-          this.log.warn({ err: dockerMessage(err) }, 'Docker event stream broke; reconnecting'),
-      });
-      this.idle.start();
-    }
-    try {
-      await this.events.start();
-    } catch (err) {
-      this.events = undefined;
-      throw new ContainerError('engine-unavailable', `cannot watch Docker events: ${dockerMessage(err)}`, {
-        cause: err,
-      });
-    }
-  }
-
-  private onEvent(e: ContainerEvent): void {
-    const entry = [...this.entries.values()].find((x) => x.containerId === e.id);
-    if (!entry) return;
-    if (
-      e.action === 'start' &&
-      (entry.state === 'ready' || entry.state === 'crashed' || entry.state === 'starting')
-    ) {
-      this.runner.followLogs(entry);
-    } else if (e.action === 'die' && entry.state === 'ready') {
-      void this.recovery.crashed(entry, e.exitCode);
-    }
-  }
-
-  /** After the event stream reconnects: anything that died meanwhile is a crash. */
-  private async reconcile(): Promise<void> {
-    for (const entry of this.entries.values()) {
-      if (entry.state !== 'ready') continue;
-      const state = await this.ops.runState(entry.container);
-      if (!state.running && entry.state === 'ready') void this.recovery.crashed(entry, state.exitCode);
-    }
+    await this.watch.start();
+    this.idle.start();
   }
 
   // ---------------------------------------------------------------------------------------- stopping, helpers
