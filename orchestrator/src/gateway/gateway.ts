@@ -37,12 +37,16 @@ export class Gateway {
   private readonly auth = new Map<string, string>();
   private readonly urls = new Map<string, string>();
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly logger: Logger;
+  /** Nodes already warned about (an unusable data plane address). */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.router = new Router({ maxQueue: opts.maxQueue, queueTimeoutMs: opts.queueTimeoutMs });
     this.keys = new KeyRing(opts.keyStore, opts.adminToken);
     const metrics = new GatewayMetrics(opts.metricsRegistry, this.router);
     const logger = opts.logger.child({ component: 'gateway' });
+    this.logger = logger;
     const dispatcher = new Dispatcher({
       router: this.router,
       client: this.client,
@@ -62,6 +66,18 @@ export class Gateway {
     const previous = this.urls.get(node.id);
     if (previous && previous !== url) this.client.drop(previous);
     if (!url) {
+      this.urls.delete(node.id);
+      this.router.remove(node.id);
+      return;
+    }
+    if (unreachableLoopback(url, node.address)) {
+      if (!this.warned.has(node.id)) {
+        this.warned.add(node.id);
+        this.logger.warn(
+          { nodeId: node.id, dataPlaneUrl: url, peer: node.address },
+          'the node announces a loopback data plane but connects from another machine: the gateway does not route to it (start its agent with --data-plane-addr HOST:PORT)',
+        );
+      }
       this.urls.delete(node.id);
       this.router.remove(node.id);
       return;
@@ -94,4 +110,23 @@ export class Gateway {
     if (!a) this.auth.set(nodeId, (a = `Bearer ${dataPlaneToken(this.opts.joinToken, nodeId)}`));
     return a;
   }
+}
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
+
+/**
+ * Whether a data plane URL on loopback belongs to an agent on another machine (its session's peer address, as
+ * gRPC gives it: "ipv4:10.0.0.5:51234", "ipv6:[::1]:51234"): the orchestrator cannot reach that agent there.
+ */
+export function unreachableLoopback(url: string, peer: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return true;
+  }
+  if (!LOOPBACK_HOST.test(host)) return false;
+  const m = /^(?:ipv4:|ipv6:)?\[?([^\]]*?)\]?:\d+$/.exec(peer);
+  if (!m) return false;
+  return !LOOPBACK_HOST.test(m[1]!) && !m[1]!.startsWith('::ffff:127.');
 }
