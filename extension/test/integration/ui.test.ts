@@ -1,8 +1,8 @@
 // UI end to end: the packaged VSIX installed into a real code-server 4.100.3, driven in Debian's Chromium
 // (playwright-core) like a user, against a real orchestrator and agent (real inference on the tiny model). Opens
 // the Orchion view, connects from the palette, sees the node, right-clicks a pipeline in the Explorer → Submit
-// Pipeline (accepting the input's default), sees the job succeed in the Jobs view and its tokens in the Output
-// panel. Screenshots go to artifacts/ui/vscode-*.png. Skips without code-server unless CI is set.
+// Pipeline (accepting the input's default), sees the job and its step succeed in the Jobs view and its tokens in
+// the Output panel. Screenshots go to artifacts/ui/vscode-*.png. Skips without code-server unless CI is set.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,7 +127,10 @@ describe.skipIf(!binary)('Orchion in VS Code (code-server + Chromium, packaged V
     );
     expect(final.state, JSON.stringify(final.stepDetails.map((s) => [s.id, s.error]))).toBe('succeeded');
     await wb.openViewContainer('Orchion');
-    await wb.waitForRow(wb.view('Jobs'), new RegExp(`hello.*succeeded.*${short}`), 30_000);
+    const jobs = wb.view('Jobs');
+    await wb.waitForRow(jobs, new RegExp(`hello.*succeeded.*${short}`), 30_000);
+    await wb.expandRow(jobs, new RegExp(`hello.*${short}`));
+    await wb.waitForRow(jobs, /greet.*succeeded/);
 
     const entries: { kind: string; text: string }[] = [];
     await cluster!.client.streamJobLogs(id, (e) => entries.push(e));

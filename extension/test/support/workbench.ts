@@ -74,6 +74,16 @@ export class Workbench {
     throw new Error(`no row matching ${match} within ${timeoutMs} ms; rows:\n${last.join('\n')}`);
   }
 
+  /** Expands the first row of the view that matches (by its twistie, so no item command runs). */
+  async expandRow(view: Locator, match: RegExp): Promise<void> {
+    const rows = view.locator('.monaco-list-row');
+    const texts = await this.rows(view);
+    const i = texts.findIndex((t) => match.test(t));
+    if (i < 0) throw new Error(`no row matching ${match}; rows:\n${texts.join('\n')}`);
+    const row = rows.nth(i);
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  }
+
   /** Right-clicks a file in the Explorer and returns the context menu's item labels. */
   async explorerContextMenu(fileName: string): Promise<string[]> {
     await this.openViewContainer('Explorer');
