@@ -145,6 +145,15 @@ describe('an agent with managed runtimes', () => {
     expect(node.capabilities.containerEngine!.error).toContain(missing);
     const shown = await cli(['node', nodeId, '--url', orch.httpUrl, '--token', orch.adminToken]);
     expect(shown.output).toContain(`Docker    unavailable at unix://${missing}: no Docker Engine socket`);
+    const log: NodeLogEntry[] = [];
+    await waitFor('the line in the node log', async () => {
+      log.length = 0;
+      await orch.client.streamNodeLogs(nodeId, (e) => log.push(e));
+      return log.length > 0 || undefined;
+    });
+    expect(log.map((e) => [e.level, e.source, e.text.slice(0, 46)])).toEqual([
+      ['warn', 'docker', 'Docker is unavailable: no Docker Engine socket'],
+    ]);
     const lines = p
       .output()
       .split('\n')
