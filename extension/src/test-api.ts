@@ -28,6 +28,11 @@ export interface OrchionTestApi {
   channelNames(): Record<string, string>;
   statusBarText(): string;
   languageServerRunning(): boolean;
+  /**
+   * Drops the shared event stream's connection and keeps it down until the returned function is called (an
+   * outage), to check that it resumes from the last event id without losing events.
+   */
+  pauseEventStream(): () => void;
   /** Fires when failed-step diagnostics of a job were published or cleared on a file. */
   onDidPublishDiagnostics: vscode.Event<vscode.Uri>;
   /** A dashboard bridge wired like the webview's, posting to `post` (tests the host side of the protocol). */
@@ -61,6 +66,7 @@ export function createTestApi(s: Services, statusBar: StatusBar, activationMs: n
     statusBarText: () => statusBar.text,
     languageServerRunning: () => s.languageClient.running,
     onDidPublishDiagnostics: s.diagnostics.onDidPublish,
+    pauseEventStream: () => s.connection.events.pause(),
     createDashboardBridge: (post) =>
       new DashboardBridge({
         endpoint: () => s.connection.endpoint(),

@@ -49,6 +49,10 @@ export class EventStream {
   private readonly listeners = new Set<EventListener>();
   private readonly stateListeners = new Set<StateListener>();
   private controller: AbortController | undefined;
+  /** The current connection attempt. */
+  private attempt: AbortController | undefined;
+  /** While set, the stream does not reconnect (see pause). */
+  private gate: Promise<void> | undefined;
   private running: Promise<void> | undefined;
   private _state: StreamState = 'stopped';
   /** The id to resume from. */
@@ -99,18 +103,46 @@ export class EventStream {
     await running;
   }
 
+  /**
+   * Drops the current connection and holds off reconnecting until the returned function is called (what a
+   * network outage does; the in-host tests use it to check that the stream resumes without losing events).
+   */
+  pause(): () => void {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.gate = gate;
+    this.attempt?.abort();
+    return () => {
+      if (this.gate === gate) this.gate = undefined;
+      open();
+    };
+  }
+
   private async loop(source: EventSource, signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
+      if (this.gate) {
+        this.setState('retrying', 'paused');
+        const stopped = new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        await Promise.race([this.gate, stopped]);
+        if (signal.aborted) return;
+      }
       const started = Date.now();
       let delivered = false;
       let opened = false;
       let error: string | undefined;
+      // One controller per attempt, so that an attempt can be dropped without stopping the stream.
+      const attempt = new AbortController();
+      const forward = (): void => attempt.abort();
+      signal.addEventListener('abort', forward, { once: true });
+      this.attempt = attempt;
       this.setState(this.lastEventId === undefined && failures === 0 ? 'connecting' : 'retrying');
       try {
         const last = await source.streamEvents(
           (event) => {
-            if (signal.aborted) return;
+            if (attempt.signal.aborted) return;
             delivered = true;
             if (this._state !== 'open') this.setState('open');
             if (Number.isFinite(event.id)) this.lastEventId = event.id;
@@ -118,20 +150,23 @@ export class EventStream {
           },
           {
             lastEventId: this.lastEventId,
-            signal,
+            signal: attempt.signal,
             onOpen: () => {
               opened = true;
-              if (!signal.aborted) this.setState('open');
+              if (!attempt.signal.aborted) this.setState('open');
             },
           },
         );
-        if (last !== undefined) this.lastEventId = last;
-        if (signal.aborted) return;
+        if (last !== undefined && !attempt.signal.aborted) this.lastEventId = last;
         error = 'the server ended the event stream';
       } catch (err) {
-        if (signal.aborted) return;
         error = (err as Error).message;
+      } finally {
+        signal.removeEventListener('abort', forward);
+        this.attempt = undefined;
       }
+      if (signal.aborted) return;
+      if (attempt.signal.aborted) continue; // paused: the gate decides when to reconnect
       failures = delivered || opened || Date.now() - started >= this.opts.healthyAfterMs ? 1 : failures + 1;
       const delay = backoffDelay(failures, this.opts.minDelayMs, this.opts.maxDelayMs, this.opts.random);
       this.opts.log?.(failures > 3 ? 'warn' : 'debug', `event stream: ${error}; reconnecting in ${delay} ms`);

@@ -5,6 +5,7 @@ import Mocha from 'mocha';
 import { registerActivationSuite } from './activation.suite';
 import { registerConnectionSuite } from './connection.suite';
 import { registerDashboardSuite } from './dashboard.suite';
+import { registerEventsSuite } from './events.suite';
 import { registerJobsSuite } from './jobs.suite';
 import { registerLanguageServerSuite } from './language-server.suite';
 import { registerNodesSuite } from './nodes.suite';
@@ -19,6 +20,7 @@ export async function run(): Promise<void> {
   registerConnectionSuite();
   registerNodesSuite();
   registerJobsSuite();
+  registerEventsSuite();
   registerDashboardSuite();
   registerLanguageServerSuite();
   let passed = 0;

@@ -131,3 +131,37 @@ describe('EventStream open state', () => {
     expect(delays).toEqual([500, 1000, 500, 1000]);
   });
 });
+
+describe('EventStream pause', () => {
+  it('drops the connection, holds off until resumed, then resumes from the last event id', async () => {
+    let attempt = 0;
+    const calls: (number | undefined)[] = [];
+    let connected: () => void = () => undefined;
+    const source: EventSource = {
+      streamEvents(onEvent, { lastEventId, signal }) {
+        calls.push(lastEventId);
+        attempt++;
+        if (attempt === 1) onEvent(ev(10));
+        if (attempt === 2) onEvent(ev(11));
+        connected();
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve(lastEventId)));
+      },
+    };
+    const next = () => new Promise<void>((r) => (connected = r));
+    const stream = new EventStream({ sleep: async () => undefined });
+    const seen: number[] = [];
+    stream.onEvent((e) => seen.push(e.id));
+    let up = next();
+    stream.start(source);
+    await up;
+    const resume = stream.pause();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(calls).toEqual([undefined]); // no reconnect while paused
+    up = next();
+    resume();
+    await up;
+    await stream.stop();
+    expect(calls).toEqual([undefined, 10]);
+    expect(seen).toEqual([10, 11]);
+  });
+});
