@@ -118,7 +118,8 @@ export class DashboardStore {
     this.nodeMap.set(node.id, node);
     let rings = this.usage.get(node.id);
     if (!rings) this.usage.set(node.id, (rings = new Map()));
-    for (const g of nodeGauges(node, this.busySlots(node.id))) {
+    // Slots are derived from steps, not reported: only the node's own gauges get a history.
+    for (const g of nodeGauges(node, 0)) {
       if (g.fraction === undefined || g.key === 'slots') continue;
       let ring = rings.get(g.key);
       if (!ring) rings.set(g.key, (ring = new SampleRing()));

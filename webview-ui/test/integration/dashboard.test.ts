@@ -184,6 +184,26 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('cancels a running job and reruns it from the job detail', async () => {
+    const long = PIPELINE.replace('dashboard-e2e', 'long-echo').replace(/needle/, words(400, 200));
+    const job = await orch.client.submitJob({ pipeline: long });
+    await page.goto(`${orch.httpUrl}/jobs/${job.id}`);
+    const state = page.locator('[data-testid="job-state"]');
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 60_000 }).toBe('Running');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 20_000 }).toBe('Cancelled');
+    expect((await orch.client.getJob(job.id)).state).toBe('cancelled');
+    await page.getByRole('button', { name: 'Rerun' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).not.toBe(`/jobs/${job.id}`);
+    const rerunId = new URL(page.url()).pathname.split('/')[2]!;
+    const rerun = await orch.client.getJob(rerunId);
+    expect(rerun.name).toBe('long-echo');
+    expect(rerun.pipeline).toBe(long);
+    await page.locator(`[data-job-id="${rerunId}"]`).waitFor();
+    await orch.client.cancelJob(rerunId);
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 20_000 }).toBe('Cancelled');
+  });
+
   it('reconnects after the orchestrator restarts and resumes the event stream where it stopped', async () => {
     await page.getByRole('tab', { name: /Jobs/ }).click();
     const listsBefore = listRequests.length;
