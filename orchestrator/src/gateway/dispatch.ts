@@ -18,7 +18,7 @@ import type {
   DataPlaneResult,
 } from '@orchion/proto';
 import type { Logger } from 'pino';
-import type { Cancel } from './cancel';
+import { Cancel } from './cancel';
 import { NodeFailure, NodeRefused, type NodeClient, type NodeTarget } from './node-client';
 import { RouteRejected, type Lease, type RejectReason, type Router, type RouterNode } from './router';
 
@@ -83,6 +83,8 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   private readonly maxAttempts: number;
+  /** Attempts running per node, to cut when the node is lost. */
+  private readonly running = new Map<string, Set<Cancel>>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.maxAttempts = opts.maxAttempts ?? 3;
@@ -109,10 +111,11 @@ export class Dispatcher {
         throw new ClientGone();
       }
       const before = { emitted, chunks };
+      const run = this.track(lease.node.id, cancel);
       try {
         const result = await this.opts.client.generate(this.target(lease.node), body(call, emitted, chunks), {
           onToken: call.stream && onToken ? sink : noop,
-          cancel,
+          cancel: run.cancel,
         });
         if (before.chunks === 0) return { result, nodeId: lease.node.id, failovers: attempt };
         return {
@@ -149,6 +152,7 @@ export class Dispatcher {
         }
         if (!(err instanceof NodeFailure) && !(err instanceof NodeRefused)) throw err;
       } finally {
+        run.done();
         lease.release();
       }
     }
@@ -164,8 +168,9 @@ export class Dispatcher {
     let lastError = '';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const lease = await this.acquire(model, exclude, lastError);
+      const run = this.track(lease.node.id, cancel);
       try {
-        return await this.opts.client.embed(this.target(lease.node), { model, input }, cancel);
+        return await this.opts.client.embed(this.target(lease.node), { model, input }, run.cancel);
       } catch (err) {
         if (cancel.aborted) throw new ClientGone();
         if (err instanceof NodeRefused) {
@@ -175,10 +180,39 @@ export class Dispatcher {
         lastError = `node ${lease.node.id}: ${(err as Error).message}`;
         this.opts.onFailover?.(lease.node.id, false);
       } finally {
+        run.done();
         lease.release();
       }
     }
     throw new GatewayError(502, 'upstream_failed', `every node tried failed: ${lastError}`);
+  }
+
+  /**
+   * The node stopped being ready (its session ended, or it went stale: no heartbeat): requests running on it are
+   * cut, and fail over like any node failure. A frozen node would otherwise hold its streams forever.
+   */
+  nodeLost(nodeId: string): void {
+    const running = this.running.get(nodeId);
+    if (!running) return;
+    this.running.delete(nodeId);
+    for (const cut of running) cut.abort();
+  }
+
+  /** One attempt on a node: cut when the client goes away or when the node is lost. */
+  private track(nodeId: string, client: Cancel): { cancel: Cancel; done(): void } {
+    const cancel = new Cancel();
+    client.onAbort(() => cancel.abort());
+    let set = this.running.get(nodeId);
+    if (!set) this.running.set(nodeId, (set = new Set()));
+    set.add(cancel);
+    return {
+      cancel,
+      done: () => {
+        client.onAbort(undefined);
+        const s = this.running.get(nodeId);
+        if (s?.delete(cancel) && s.size === 0) this.running.delete(nodeId);
+      },
+    };
   }
 
   private async acquire(model: string, exclude: Set<string>, lastError: string): Promise<Lease> {

@@ -15,6 +15,9 @@ import { GatewayMetrics } from './metrics';
 import { NodeClient } from './node-client';
 import { Router } from './router';
 
+/** How long a node may stay stale before the requests it runs are cut and fail over (at least 2 heartbeats). */
+const STALE_GRACE_MS = 2_000;
+
 export interface GatewayOptions {
   joinToken: string;
   adminToken: string;
@@ -37,6 +40,8 @@ export class Gateway {
   private readonly auth = new Map<string, string>();
   private readonly urls = new Map<string, string>();
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly dispatcher: Dispatcher;
+  private readonly staleTimers = new Map<string, NodeJS.Timeout>();
   private readonly logger: Logger;
   /** Nodes already warned about (an unusable data plane address). */
   private readonly warned = new Set<string>();
@@ -55,6 +60,7 @@ export class Gateway {
       onFailover: (_node, midStream) => metrics.failovers.inc({ mid_stream: String(midStream) }),
       logger,
     });
+    this.dispatcher = dispatcher;
     this.http = new GatewayHttp({ router: this.router, dispatcher, keys: this.keys, metrics, logger });
     this.flushTimer = setInterval(() => this.keys.flush(), 5_000);
     this.flushTimer.unref();
@@ -68,6 +74,7 @@ export class Gateway {
     if (!url) {
       this.urls.delete(node.id);
       this.router.remove(node.id);
+      this.dispatcher.nodeLost(node.id);
       return;
     }
     if (unreachableLoopback(url, node.address)) {
@@ -83,16 +90,47 @@ export class Gateway {
       return;
     }
     this.urls.set(node.id, url);
+    // A stale node (connected, heartbeats late) stays usable, last in line; its running requests are cut only if
+    // it stays stale past a grace (a frozen process), not on a blip of an overloaded machine.
+    const ready = connected && node.state !== 'offline';
+    const stale = ready && node.state === 'stale';
     this.router.upsert({
       id: node.id,
       url,
       concurrency: this.opts.nodeConcurrency ?? Math.max(1, node.slots),
-      ready: node.state === 'ready' && connected,
+      ready,
+      degraded: stale,
       models: node.models,
     });
+    if (!ready) {
+      this.clearStaleTimer(node.id);
+      this.dispatcher.nodeLost(node.id);
+    } else if (!stale) this.clearStaleTimer(node.id);
+    else if (!this.staleTimers.has(node.id)) {
+      const grace = Math.max(STALE_GRACE_MS, 2 * node.heartbeatIntervalMs);
+      const timer = setTimeout(() => {
+        this.staleTimers.delete(node.id);
+        if (this.router.get(node.id)?.degraded) {
+          this.logger.warn(
+            { nodeId: node.id, graceMs: grace },
+            'gateway: node stale past the grace; its requests fail over',
+          );
+          this.dispatcher.nodeLost(node.id);
+        }
+      }, grace);
+      timer.unref();
+      this.staleTimers.set(node.id, timer);
+    }
+  }
+
+  private clearStaleTimer(id: string): void {
+    clearTimeout(this.staleTimers.get(id));
+    this.staleTimers.delete(id);
   }
 
   nodeRemoved(id: string): void {
+    this.clearStaleTimer(id);
+    this.dispatcher.nodeLost(id);
     const url = this.urls.get(id);
     if (url) this.client.drop(url);
     this.urls.delete(id);
@@ -101,6 +139,7 @@ export class Gateway {
 
   stop(): void {
     clearInterval(this.flushTimer);
+    for (const t of this.staleTimers.values()) clearTimeout(t);
     this.keys.flush();
     this.client.close();
   }

@@ -148,13 +148,11 @@ export class NodeClient {
           'content-length': Buffer.byteLength(payload),
         },
       });
-      cancel?.onAbort(() => req.destroy(new Error('aborted by the client')));
+      cancel?.onAbort(() => req.destroy(new Error('request cut (client gone or node lost)')));
       const done = () => cancel?.onAbort(undefined);
       req.on('error', (err) => {
         done();
-        reject(
-          new NodeFailure(`cannot reach the node: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
-        );
+        reject(new NodeFailure(`node request failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
       });
       req.on('response', (res) => {
         res.on('close', done);

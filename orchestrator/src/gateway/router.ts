@@ -3,7 +3,8 @@
  * model, and admission control.
  *
  * - Candidates: ready nodes with a data plane that list the model (without an error), minus the ones a request
- *   already failed on. Among those with a free slot (in-flight < the node's concurrency), a node with the model
+ *   already failed on. Among those with a free slot (in-flight < the node's concurrency), a healthy node beats a
+ *   degraded one (connected but stale: heartbeats late, e.g. an overloaded machine), then a node with the model
  *   loaded wins, then the fewest requests in flight, then round-robin.
  * - No free slot: the request waits in the model's FIFO queue (bounded: `maxQueue` per model; beyond it →
  *   `queue_full`); a slot freed on a node that serves the model goes to the oldest waiter that may use it. A waiter
@@ -21,6 +22,8 @@ export interface RouterNodeInput {
   /** Requests run at once on the node. */
   concurrency: number;
   ready: boolean;
+  /** Usable but late with its heartbeats (stale): chosen only when no healthy node has a free slot. */
+  degraded?: boolean;
   models: ReadonlyArray<{ name: string; loaded: boolean; error?: string }>;
 }
 
@@ -29,6 +32,7 @@ export interface RouterNode {
   readonly url: string;
   concurrency: number;
   ready: boolean;
+  degraded: boolean;
   /** Model name → loaded. */
   models: Map<string, boolean>;
   inFlight: number;
@@ -109,6 +113,7 @@ export class Router {
         url: input.url,
         concurrency: input.concurrency,
         ready: input.ready,
+        degraded: input.degraded === true,
         models,
         inFlight: node?.inFlight ?? 0,
         inFlightByModel: node?.inFlightByModel ?? new Map(),
@@ -117,6 +122,7 @@ export class Router {
     } else {
       node.concurrency = input.concurrency;
       node.ready = input.ready;
+      node.degraded = input.degraded === true;
       node.models = models;
     }
     this.reindex();
@@ -180,8 +186,9 @@ export class Router {
       if (!node.ready || exclude?.has(node.id)) continue;
       candidates++;
       if (node.inFlight >= node.concurrency) continue;
-      // Loaded first (a large penalty otherwise), then the fewest in flight.
-      const score = (node.models.get(model) ? 0 : 1_000_000) + node.inFlight;
+      // Healthy first, then loaded (large penalties otherwise), then the fewest in flight.
+      const score =
+        (node.degraded ? 1_000_000_000 : 0) + (node.models.get(model) ? 0 : 1_000_000) + node.inFlight;
       if (score < bestScore) {
         best = node;
         bestScore = score;

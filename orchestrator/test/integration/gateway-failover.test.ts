@@ -112,6 +112,44 @@ describe('gateway: admission, disconnects and failover', () => {
     expect(node.output()).toContain('data plane: generation stopped, the caller went away');
   });
 
+  it('a frozen agent (SIGSTOP) mid-stream: the stream goes on elsewhere once its node is stale', async () => {
+    const live = cluster.agents.filter((a) => a.child.exitCode === null && a.child.signalCode === null);
+    if (live.length < 2) await cluster.addAgent();
+    const agents = cluster.agents.filter((a) => a.child.exitCode === null && a.child.signalCode === null);
+    const stream = await admin.completions.create({
+      model: MODEL,
+      prompt: 'Frozen',
+      max_tokens: LONG,
+      stream: true,
+    });
+    let text = '';
+    let chunks = 0;
+    let finish: string | null = null;
+    let frozen: GatewayAgent | undefined;
+    try {
+      for await (const c of stream) {
+        text += c.choices[0]?.text ?? '';
+        finish = c.choices[0]?.finish_reason ?? finish;
+        if (++chunks === 20) {
+          frozen = await serving(agents);
+          frozen.child.kill('SIGSTOP');
+        }
+      }
+    } finally {
+      frozen?.child.kill('SIGCONT');
+    }
+    expect(frozen).toBeDefined();
+    expect(finish).toBe('length');
+    expect(text.length).toBeGreaterThanOrEqual(LONG);
+    const survivor = agents.find((a) => a !== frozen)!;
+    expect((await survivor.status()).completed).toBeGreaterThan(0);
+    // Resumed, the frozen node finds its request gone and stops that generation.
+    await waitFor('the resumed node to drop the cut generation', async () => {
+      const s = await frozen!.status();
+      return s.active === 0 ? s : undefined;
+    });
+  });
+
   for (const kind of ['chat', 'completion'] as const) {
     it(`kill -9 of the serving agent mid-stream (${kind}): the stream completes on another agent, continuous`, async () => {
       const live = cluster.agents.filter((a) => a.child.exitCode === null && a.child.signalCode === null);

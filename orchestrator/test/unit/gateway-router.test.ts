@@ -62,6 +62,14 @@ describe('Router', () => {
     expect(r.get('warm')!.inFlight + r.get('warm2')!.inFlight).toBe(3);
   });
 
+  it('a degraded (stale) node is used only when no healthy node has a free slot', () => {
+    const r = new Router();
+    r.upsert({ ...node('late', [['m', true]], 4), degraded: true });
+    r.upsert(node('ok', [['m', false]], 1));
+    expect(now(r.acquire('m')).node.id).toBe('ok');
+    expect(now(r.acquire('m')).node.id).toBe('late');
+  });
+
   it('spreads over equal nodes by in-flight count', () => {
     const r = new Router();
     for (const id of ['a', 'b', 'c']) r.upsert(node(id, [['m', true]], 10));
