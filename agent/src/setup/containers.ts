@@ -14,6 +14,7 @@ import { ContainerRuntime } from '../runtimes/docker/container-runtime.js';
 import type { EngineInfo } from '../runtimes/docker/engine-info.js';
 import type { PullProgress } from '../runtimes/docker/image.js';
 import type { ModelPullProgress } from '../runtimes/docker/ollama-pull.js';
+import { planFor } from '../runtimes/docker/plan-for.js';
 import type { ManagedRuntime } from '../runtimes/docker/managed-container.js';
 import { DockerRuntimeManager } from '../runtimes/docker/manager.js';
 import type { DockerSettings, ManagedRuntimeSpec } from './managed.js';
@@ -134,22 +135,20 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
 
   const startOne = async (spec: ManagedRuntimeSpec): Promise<void> => {
     const lastLogged = new Map<string, number>();
+    const image = planFor(spec.container).image;
     const onImageProgress = (p: PullProgress) => {
       const key = p.layer ?? '';
       const now = Date.now();
       const done = p.current !== undefined && p.total !== undefined && p.current >= p.total;
       if (p.current !== undefined && !done && now - (lastLogged.get(key) ?? 0) < PROGRESS_LOG_MS) return;
       lastLogged.set(key, now);
-      log.info(
-        { runtime: spec.name, image: spec.container.image, ...p },
-        `pulling ${spec.container.image ?? spec.type}: ${p.status}`,
-      );
+      log.info({ runtime: spec.name, image, ...p }, `pulling ${image}: ${p.status}`);
     };
     let pull: ImagePullProgress | undefined;
     const source = `pull:${spec.name}`;
     const onImageProgressLogged = (p: PullProgress) => {
       onImageProgress(p);
-      pull ??= new ImagePullProgress(spec.container.image ?? spec.type);
+      pull ??= new ImagePullProgress(image);
       const progress = pull.update(p);
       o.nodeLog?.({ level: 'info', text: `pulling ${pull.image}: ${progress.status}`, source, progress });
     };
