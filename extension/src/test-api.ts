@@ -21,8 +21,11 @@ export interface OrchionTestApi {
   readonly activationMs: number;
   connectionState(): ConnectionState;
   connectionUrl(): string | undefined;
-  /** The rows of a view as the tree shows them (children of collapsible rows included, one level deep). */
-  rows(view: 'orchion.nodes' | 'orchion.jobs'): Promise<RowSnapshot[]>;
+  /**
+   * The rows of a view as the tree shows them, with the children of collapsible rows one level deep (as if
+   * expanded; `expand: false` leaves them out, so nothing is loaded for them).
+   */
+  rows(view: 'orchion.nodes' | 'orchion.jobs', options?: { expand?: boolean }): Promise<RowSnapshot[]>;
   /** The text written so far to a job's log channel, and the channel names by job id. */
   channelText(jobId: string): string | undefined;
   channelNames(): Record<string, string>;
@@ -51,13 +54,16 @@ export function createTestApi(s: Services, statusBar: StatusBar, activationMs: n
     activationMs,
     connectionState: () => s.connection.state,
     connectionUrl: () => s.connection.url,
-    async rows(view) {
+    async rows(view, options = {}) {
       const tree = view === 'orchion.nodes' ? s.nodes.tree : s.jobs.tree;
       const roots = await tree.getChildren();
       return Promise.all(
         roots.map(async (r) => ({
           ...snapshot(r),
-          children: r.collapsible === 'none' ? undefined : (await tree.getChildren(r)).map(snapshot),
+          children:
+            r.collapsible === 'none' || options.expand === false
+              ? undefined
+              : (await tree.getChildren(r)).map(snapshot),
         })),
       );
     },

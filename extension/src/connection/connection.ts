@@ -11,9 +11,6 @@ import { TokenStore } from './token-store';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 
-/** Timeout of one API request made for the views and commands (streams have none). */
-export const REQUEST_TIMEOUT_MS = 10_000;
-
 export class Connection implements vscode.Disposable {
   private _state: ConnectionState = 'disconnected';
   private _client: OrchionClient | undefined;
@@ -65,7 +62,8 @@ export class Connection implements vscode.Disposable {
    */
   async connect(url: string, token: string): Promise<void> {
     const target = normalizeUrl(url);
-    const client = new OrchionClient({ url: target, token, timeoutMs: REQUEST_TIMEOUT_MS });
+    // Requests made for the views and commands time out (the `orchion.requestTimeout` setting); streams don't.
+    const client = new OrchionClient({ url: target, token, timeoutMs: readSettings().requestTimeoutMs });
     this.setState('connecting');
     try {
       await client.listNodes({ limit: 1 });

@@ -5,6 +5,8 @@ export const DEFAULT_URL = 'http://127.0.0.1:7700';
 
 export interface Settings {
   url: string;
+  /** Per-request timeout of API calls (ms). */
+  requestTimeoutMs: number;
   logLevel: string;
   autoRevealLogs: boolean;
   localClusterCommand: string;
@@ -15,6 +17,7 @@ export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('orchion');
   return {
     url: normalizeUrl(c.get<string>('url') || DEFAULT_URL),
+    requestTimeoutMs: Math.round(Math.min(300, Math.max(0.1, c.get<number>('requestTimeout') ?? 10)) * 1000),
     logLevel: c.get<string>('logLevel') ?? 'info',
     autoRevealLogs: c.get<boolean>('autoRevealLogs') ?? true,
     localClusterCommand: c.get<string>('localCluster.command') ?? '',

@@ -116,9 +116,10 @@ export class JobsModel {
   }
 
   rows(now = Date.now()): Row[] {
-    if (this.error !== undefined && this.jobs.size === 0)
-      return [errorRow('jobs-error', `Could not load jobs: ${this.error}`)];
     const rows = this.list().map((j) => jobRow(j, now));
+    // A failed reload keeps what is known, under an error row that says so (with a retry).
+    if (this.error !== undefined)
+      return [errorRow('jobs-error', `Could not load jobs: ${this.error}`), ...rows];
     if (rows.length === 0 && this.filter && this.jobs.size > 0) {
       return [
         {

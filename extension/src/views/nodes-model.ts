@@ -81,10 +81,11 @@ export class NodesModel {
   }
 
   rows(): Row[] {
-    if (this.error !== undefined && this.nodes.size === 0) {
-      return [errorRow('nodes-error', `Could not load nodes: ${this.error}`)];
-    }
-    return this.list().map(nodeRow);
+    const rows = this.list().map(nodeRow);
+    // A failed reload keeps what is known, under an error row that says so (with a retry).
+    if (this.error !== undefined)
+      rows.unshift(errorRow('nodes-error', `Could not load nodes: ${this.error}`));
+    return rows;
   }
 }
 

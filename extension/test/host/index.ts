@@ -9,6 +9,7 @@ import { registerEventsSuite } from './events.suite';
 import { registerJobsSuite } from './jobs.suite';
 import { registerLanguageServerSuite } from './language-server.suite';
 import { registerNodesSuite } from './nodes.suite';
+import { registerTimeoutsSuite } from './timeouts.suite';
 
 export async function run(): Promise<void> {
   // The host forwards console output unformatted: give the reporter formatted lines.
@@ -23,6 +24,7 @@ export async function run(): Promise<void> {
   registerEventsSuite();
   registerDashboardSuite();
   registerLanguageServerSuite();
+  registerTimeoutsSuite();
   let passed = 0;
   let failed = 0;
   await new Promise<void>((resolve) => {

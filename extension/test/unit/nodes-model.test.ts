@@ -34,6 +34,10 @@ describe('NodesModel', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'error', command: { command: 'orchion.refresh' } });
     expect(rows[0]!.label).toContain('timed out');
+    // A failed reload keeps the known nodes under the error row.
+    m.reset([node('a')]);
+    m.fail('timed out');
+    expect(m.rows().map((r) => r.kind)).toEqual(['error', 'node']);
   });
 
   it('encodes the state in contextValue and lists capabilities, GPUs with VRAM use, runtimes and models', () => {
