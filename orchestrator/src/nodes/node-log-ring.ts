@@ -16,6 +16,13 @@ export interface NodeLogFollower {
 export interface NodeLogRingOptions {
   /** Entries kept per node. Default 2000. */
   perNode?: number;
+  /**
+   * Entries kept over all nodes, about: a node's ring made when the others already hold their share gets
+   * maxTotal / nodes entries (at least `minPerNode`). Default 1,000,000.
+   */
+  maxTotal?: number;
+  /** Default 200. */
+  minPerNode?: number;
   /** Longer texts are cut. Default 8192 characters. */
   maxText?: number;
   now?: () => number;
@@ -61,11 +68,15 @@ export class NodeLogRing {
   private readonly rings = new Map<string, Ring>();
   private readonly followers = new Map<string, Set<NodeLogFollower>>();
   private readonly perNode: number;
+  private readonly maxTotal: number;
+  private readonly minPerNode: number;
   private readonly maxText: number;
   private readonly now: () => number;
 
   constructor(o: NodeLogRingOptions = {}) {
     this.perNode = o.perNode ?? 2000;
+    this.maxTotal = o.maxTotal ?? 1_000_000;
+    this.minPerNode = Math.min(o.minPerNode ?? 200, this.perNode);
     this.maxText = o.maxText ?? 8192;
     this.now = o.now ?? Date.now;
   }
@@ -74,7 +85,11 @@ export class NodeLogRing {
   append(nodeId: string, lines: readonly NodeLogLineInput[]): NodeLogEntry[] {
     if (lines.length === 0) return [];
     let ring = this.rings.get(nodeId);
-    if (!ring) this.rings.set(nodeId, (ring = new Ring(this.perNode, this.now() * 1000)));
+    if (!ring) {
+      const share = Math.floor(this.maxTotal / (this.rings.size + 1));
+      const cap = Math.max(this.minPerNode, Math.min(this.perNode, share));
+      this.rings.set(nodeId, (ring = new Ring(cap, this.now() * 1000)));
+    }
     const received = this.now();
     const entries = lines.map((l) => {
       const t = Number(l.timeMs);

@@ -61,6 +61,18 @@ describe('NodeLogRing', () => {
     expect(ring.after('b', 0)).toEqual([]);
   });
 
+  it('bounds the total: rings made in a big fleet get their share (at least minPerNode)', () => {
+    const ring = new NodeLogRing({ perNode: 10, maxTotal: 20, minPerNode: 3 });
+    const fill = (id: string) =>
+      ring.append(
+        id,
+        Array.from({ length: 12 }, (_, i) => line(String(i))),
+      );
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) fill(id);
+    const kept = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => ring.after(id, 0).length);
+    expect(kept).toEqual([10, 10, 6, 5, 4, 3, 3, 3]);
+  });
+
   it('normalises lines: unknown levels are info, times from the agent, long texts cut, progress kept', () => {
     const ring = new NodeLogRing({ maxText: 4 });
     const [e] = ring.append('a', [
