@@ -56,3 +56,16 @@ export function clusterFromNodes(nodes: readonly NodeView[]): ClusterInfo {
   }
   return { status: 'live', models, runtimes };
 }
+
+/** A model's details, in Markdown (hover and completion documentation). */
+export function modelMarkdown(m: ClusterModel): string {
+  const lines = [`**${m.name}**`, ''];
+  lines.push(`- runtimes: ${m.runtimes.join(', ') || '—'}`);
+  lines.push(`- nodes: ${m.nodes.join(', ')}`);
+  if (m.loadedOn.length) lines.push(`- loaded on: ${m.loadedOn.join(', ')}`);
+  if (m.architecture) lines.push(`- architecture: ${m.architecture}`);
+  if (m.contextLength) lines.push(`- context length: ${m.contextLength}`);
+  if (m.sizeBytes) lines.push(`- size: ${(m.sizeBytes / 2 ** 20).toFixed(1)} MiB`);
+  for (const e of m.errors) lines.push(`- ⚠ ${e}`);
+  return lines.join('\n');
+}

@@ -5,7 +5,7 @@
  */
 import { kindKeys } from '@orchion/schemas';
 import type { Analysis } from './analysis.js';
-import type { ClusterInfo, ClusterModel } from './cluster-info.js';
+import { modelMarkdown, type ClusterInfo } from './cluster-info.js';
 import { cursorContext, type CursorContext } from './cursor.js';
 import {
   description,
@@ -258,18 +258,6 @@ function liveValues(key: 'model' | 'runtime', cluster: ClusterInfo, range: Range
     for (const item of items) item.detail = `${item.detail ?? ''} — list incomplete: ${why}`;
   }
   return { items, incomplete: !live };
-}
-
-export function modelMarkdown(m: ClusterModel): string {
-  const lines = [`**${m.name}**`, ''];
-  lines.push(`- runtimes: ${m.runtimes.join(', ') || '—'}`);
-  lines.push(`- nodes: ${m.nodes.join(', ')}`);
-  if (m.loadedOn.length) lines.push(`- loaded on: ${m.loadedOn.join(', ')}`);
-  if (m.architecture) lines.push(`- architecture: ${m.architecture}`);
-  if (m.contextLength) lines.push(`- context length: ${m.contextLength}`);
-  if (m.sizeBytes) lines.push(`- size: ${(m.sizeBytes / 2 ** 20).toFixed(1)} MiB`);
-  for (const e of m.errors) lines.push(`- ⚠ ${e}`);
-  return lines.join('\n');
 }
 
 // ---- expressions

@@ -3,8 +3,7 @@ import { isScalar } from 'yaml';
 import { isPlainObject, kindKeys, type RawStep } from '@orchion/schemas';
 import type { Analysis } from './analysis.js';
 import { nodeAt } from './ast.js';
-import type { ClusterInfo } from './cluster-info.js';
-import { modelMarkdown } from './completion.js';
+import { modelMarkdown, type ClusterInfo } from './cluster-info.js';
 import { description, schemaAt, typeSummary } from './schema-nav.js';
 import type { HoverResult } from './types.js';
 
