@@ -2,11 +2,13 @@
  * The bundled server (`node language-server/dist/server.js --stdio`, built by `node scripts/build.mjs`) in a
  * child process: a whole session over stdio, from initialize to exit.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
+  IPCMessageReader,
+  IPCMessageWriter,
   StreamMessageReader,
   StreamMessageWriter,
   createProtocolConnection,
@@ -127,5 +129,33 @@ describe('bundled server over stdio', () => {
     await client.sendNotification('exit');
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
+  });
+});
+
+describe('bundled server over node IPC (as VS Code starts it)', () => {
+  test('initialize, open, diagnostics, shutdown, exit', async () => {
+    const child = fork(SERVER, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const client = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    const published = new Promise<PublishDiagnosticsParams>((resolve) =>
+      client.onNotification('textDocument/publishDiagnostics', resolve),
+    );
+    client.listen();
+    try {
+      await client.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+      await client.sendNotification('initialized', {});
+      await client.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: 'file:///tmp/ipc.yaml', languageId: 'yaml', version: 1, text: PIPELINE },
+      });
+      expect((await published).diagnostics.map((d) => d.code)).toEqual([
+        'unknown-need',
+        'reference-not-upstream',
+      ]);
+      await client.sendRequest('shutdown');
+      await client.sendNotification('exit');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
