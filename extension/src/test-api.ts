@@ -26,6 +26,8 @@ export interface OrchionTestApi {
    * expanded; `expand: false` leaves them out, so nothing is loaded for them).
    */
   rows(view: 'orchion.nodes' | 'orchion.jobs', options?: { expand?: boolean }): Promise<RowSnapshot[]>;
+  /** How many times a view was redrawn, and whether it is visible (views redraw only while visible). */
+  redraws(view: 'orchion.nodes' | 'orchion.jobs'): { count: number; visible: boolean };
   /** The text written so far to a job's log channel, and the channel names by job id. */
   channelText(jobId: string): string | undefined;
   channelNames(): Record<string, string>;
@@ -66,6 +68,10 @@ export function createTestApi(s: Services, statusBar: StatusBar, activationMs: n
               : (await tree.getChildren(r)).map(snapshot),
         })),
       );
+    },
+    redraws: (view) => {
+      const tree = view === 'orchion.nodes' ? s.nodes.tree : s.jobs.tree;
+      return { count: tree.redraws, visible: tree.view.visible };
     },
     channelText: (jobId) => s.logs.text(jobId),
     channelNames: () => s.logs.names(),

@@ -20,6 +20,8 @@ export class RowTree implements vscode.TreeDataProvider<Row>, vscode.Disposable 
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<Row>;
   private stale = false;
+  /** How many times the tree was redrawn (the test API reads it). */
+  redraws = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -48,6 +50,7 @@ export class RowTree implements vscode.TreeDataProvider<Row>, vscode.Disposable 
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.redraws++;
       this.changed.fire(undefined);
     }, this.batchMs);
   }

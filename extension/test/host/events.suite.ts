@@ -48,3 +48,30 @@ export function registerEventsSuite(): void {
     });
   });
 }
+
+export function registerVisibilitySuite(): void {
+  suite('view visibility', () => {
+    test('a hidden view does not redraw on events; it redraws once shown', async () => {
+      const ext = await connected();
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor('the Jobs view hidden', () => !ext.redraws('orchion.jobs').visible);
+      const before = ext.redraws('orchion.jobs').count;
+      const pipeline = new TextDecoder().decode(
+        await vscode.workspace.fs.readFile(workspaceFile('hello.orchion.yaml')),
+      );
+      const job = await api<Job>('/api/v1/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pipeline }),
+      });
+      await waitFor('the model to learn of the job', async () =>
+        (await ext.rows('orchion.jobs', { expand: false })).some((r) => r.id === `job:${job.id}`),
+      );
+      await new Promise((r) => setTimeout(r, 300)); // longer than the redraw batching
+      assert.equal(ext.redraws('orchion.jobs').count, before, 'no redraw while hidden');
+      await vscode.commands.executeCommand('orchion.jobs.focus');
+      await waitFor('a redraw once visible', () => ext.redraws('orchion.jobs').count > before);
+      assert.ok(ext.redraws('orchion.jobs').visible);
+    });
+  });
+}

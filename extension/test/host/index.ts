@@ -5,7 +5,7 @@ import Mocha from 'mocha';
 import { registerActivationSuite } from './activation.suite';
 import { registerConnectionSuite } from './connection.suite';
 import { registerDashboardSuite } from './dashboard.suite';
-import { registerEventsSuite } from './events.suite';
+import { registerEventsSuite, registerVisibilitySuite } from './events.suite';
 import { registerJobsSuite } from './jobs.suite';
 import { registerLanguageServerSuite } from './language-server.suite';
 import { registerNodesSuite } from './nodes.suite';
@@ -22,6 +22,7 @@ export async function run(): Promise<void> {
   registerNodesSuite();
   registerJobsSuite();
   registerEventsSuite();
+  registerVisibilitySuite();
   registerDashboardSuite();
   registerLanguageServerSuite();
   registerTimeoutsSuite();
