@@ -37,6 +37,8 @@ export class JobBook {
   /** Attempts created since the last flush (their rows are inserted, the others updated). */
   private readonly newAttempts = new Set<AttemptRecord>();
   private readonly dirtySteps = new Map<StepRecord, JobRecord>();
+  /** Steps of jobs created since the last flush (their rows are inserted then, with their values by then). */
+  private readonly newSteps = new Set<StepRecord>();
   /** Steps whose `step.updated` is due, in the order they first changed. */
   private readonly changedSteps = new Map<StepRecord, JobRecord>();
   private depth = 0;
@@ -87,14 +89,18 @@ export class JobBook {
 
   private write(): void {
     const { store } = this.deps;
+    for (const [step, job] of this.dirtySteps) {
+      if (this.newSteps.has(step)) store.insertStep(stepRow(job.id, step));
+      else store.updateStep(stepRow(job.id, step));
+    }
+    this.dirtySteps.clear();
+    this.newSteps.clear();
     for (const a of this.dirtyAttempts) {
       if (this.newAttempts.has(a)) store.insertAttempt(attemptRow(a));
       else store.updateAttempt(attemptRow(a));
     }
     this.dirtyAttempts.clear();
     this.newAttempts.clear();
-    for (const [step, job] of this.dirtySteps) store.updateStep(stepRow(job.id, step));
-    this.dirtySteps.clear();
     this.log.flush();
     this.announceSteps();
   }
@@ -112,6 +118,7 @@ export class JobBook {
 
   // ----------------------------------------------------------------------------------------------- jobs
 
+  /** A new job, stored (its steps at the end of the change: call it inside `atomically`). */
   createJob(pipelineText: string, pipeline: Pipeline, inputs: Record<string, unknown>): JobRecord {
     const { store } = this.deps;
     const row = {
@@ -124,10 +131,8 @@ export class JobBook {
       inputs: JSON.stringify(inputs),
       created_at: this.deps.clock.now(),
     };
-    store.insertJob(
-      row,
-      pipeline.steps.map((s) => s.id),
-    );
+    // The step rows are inserted by the flush at the end of this change, with the values they have by then.
+    store.insertJob(row, []);
     const job = jobFromRows(
       { ...row, outputs: null, error: null, started_at: null, finished_at: null },
       pipeline.steps.map((s, position) => ({
@@ -144,6 +149,10 @@ export class JobBook {
       })),
       pipeline,
     );
+    for (const step of job.steps.values()) {
+      this.newSteps.add(step);
+      this.dirtySteps.set(step, job);
+    }
     this.jobs.set(job.id, job);
     this.deps.sinks.jobChanged(job, true);
     this.event(job, null, null, `job ${job.name} submitted with ${pipeline.steps.length} steps`);

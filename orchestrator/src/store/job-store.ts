@@ -77,6 +77,9 @@ export class SqliteJobStore {
       updateJob: db.prepare(`UPDATE jobs SET state = @state, outputs = @outputs, error = @error,
         started_at = @started_at, finished_at = @finished_at WHERE id = @id`),
       insertStep: db.prepare(`INSERT INTO steps (job_id, step_id, position, state) VALUES (?, ?, ?, ?)`),
+      insertStepRow:
+        db.prepare(`INSERT INTO steps (job_id, step_id, position, state, attempts, output, result,
+        error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertAttempt:
         db.prepare(`INSERT INTO attempts (id, job_id, step_id, attempt, state, node_id, not_before,
         error_code, error, tokens, queued_at, started_at, finished_at) VALUES (@id, @job_id, @step_id, @attempt, @state,
@@ -131,6 +134,22 @@ export class SqliteJobStore {
 
   updateJob(job: Pick<JobRow, 'id' | 'state' | 'outputs' | 'error' | 'started_at' | 'finished_at'>): void {
     this.s.updateJob.run(job);
+  }
+
+  /** Inserts a step row with all its values. */
+  insertStep(s: StepRow): void {
+    this.s.insertStepRow.run(
+      s.job_id,
+      s.step_id,
+      s.position,
+      s.state,
+      s.attempts,
+      s.output,
+      s.result,
+      s.error,
+      s.started_at,
+      s.finished_at,
+    );
   }
 
   updateStep(s: StepRow): void {
