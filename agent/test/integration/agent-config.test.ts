@@ -94,7 +94,7 @@ runtimes:
       '--data-dir',
       agentDir,
       '--heartbeat-interval',
-      '300ms',
+      '1s',
       '--capability-interval',
       '1s',
       '--label',
