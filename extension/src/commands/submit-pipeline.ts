@@ -2,6 +2,7 @@
 // palette. Reads the file (unsaved changes included), asks for the declared inputs showing their defaults,
 // submits, follows the job's logs and remembers the file for failed-step diagnostics.
 import type { JobView, SubmitJobRequest } from '@orchion/api';
+import type { InputSpec } from '@orchion/schemas';
 import * as vscode from 'vscode';
 import { readSettings } from '../connection/settings';
 import type { Services } from '../services';
@@ -27,13 +28,17 @@ async function readText(uri: vscode.Uri): Promise<string> {
 
 /** Asks for each declared input (undefined when the user cancelled). */
 async function askInputs(
-  inputs: Parameters<ReturnType<typeof pipelineTools>['inputPrompts']>[0],
+  inputs: Record<string, InputSpec>,
   given: Record<string, unknown>,
   prompt: boolean,
   pipelineName: string,
 ): Promise<Record<string, unknown> | undefined> {
   const tools = pipelineTools();
-  const values: Record<string, unknown> = { ...given };
+  // No prototype: input names are the pipeline author's (an input may be called "constructor").
+  const values: Record<string, unknown> = Object.assign(
+    Object.create(null) as Record<string, unknown>,
+    given,
+  );
   const prompts = tools.inputPrompts(inputs).filter((p) => !(p.name in given));
   if (!prompt) return values;
   for (const [i, p] of prompts.entries()) {
@@ -70,11 +75,12 @@ export async function submitPipeline(
   if (info.errors.length > 0) {
     if (!s.languageClient.running) s.diagnostics.publishPipelineErrors(uri, info.errors);
     const first = info.errors[0]!;
-    const choice = await vscode.window.showErrorMessage(
-      `${file} has ${info.errors.length} error(s) and was not submitted: line ${first.range.start.line + 1}: ${first.message}`,
-      'Show Problems',
-    );
-    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    void vscode.window
+      .showErrorMessage(
+        `${file} has ${info.errors.length} error(s) and was not submitted: line ${first.range.start.line + 1}: ${first.message}`,
+        'Show Problems',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
     return undefined;
   }
   const name = info.name ?? file;

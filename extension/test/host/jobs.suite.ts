@@ -196,6 +196,21 @@ export function registerJobsSuite(): void {
       assert.equal(done.state, 'succeeded');
     });
 
+    test('a pipeline with errors is not submitted', async () => {
+      await connected();
+      const uri = workspaceFile('broken.orchion.yaml');
+      const text =
+        'apiVersion: orchion/v1\nkind: Pipeline\nmetadata: { name: broken }\nsteps:\n  - id: a\n    needs: [nope]\n    prompt: hi\n';
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      const before = await api<{ jobs: Job[] }>('/api/v1/jobs?limit=1');
+      const job = await vscode.commands.executeCommand<Job | undefined>('orchion.submitPipeline', uri, {
+        prompt: false,
+      });
+      assert.equal(job, undefined);
+      const after = await api<{ jobs: Job[] }>('/api/v1/jobs?limit=1');
+      assert.equal(after.jobs[0]?.id, before.jobs[0]?.id, 'no job was created');
+    });
+
     test('Cancel job cancels a running job', async () => {
       const ext = await connected();
       const job = await vscode.commands.executeCommand<Job | undefined>(
