@@ -92,17 +92,23 @@ export class Dispatcher {
 
   async generate(
     call: GenerateCall,
-    onToken: ((text: string) => void) | undefined,
+    onToken: ((json: string) => void) | undefined,
     cancel: Cancel,
   ): Promise<GenerateOutcome> {
     const exclude = new Set<string>();
-    let emitted = '';
-    let chunks = 0;
+    // Streamed chunks as the JSON literals the node sent; decoded only if a continuation needs the text.
+    const parts: string[] = [];
+    let decoded = '';
+    let decodedParts = 0;
+    const emittedText = () => {
+      for (; decodedParts < parts.length; decodedParts++)
+        decoded += JSON.parse(parts[decodedParts]!) as string;
+      return decoded;
+    };
     let lastError = '';
-    const sink = (t: string) => {
-      emitted += t;
-      chunks++;
-      onToken!(t);
+    const sink = (json: string) => {
+      parts.push(json);
+      onToken!(json);
     };
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const lease = await this.acquire(call.model, exclude, lastError);
@@ -110,10 +116,11 @@ export class Dispatcher {
         lease.release();
         throw new ClientGone();
       }
-      const before = { emitted, chunks };
+      const before = { emitted: parts.length > 0 ? emittedText() : '', chunks: parts.length };
       const run = this.track(lease.node.id, cancel);
       try {
-        const result = await this.opts.client.generate(this.target(lease.node), body(call, emitted, chunks), {
+        const request = body(call, before.emitted, before.chunks);
+        const result = await this.opts.client.generate(this.target(lease.node), request, {
           onToken: call.stream && onToken ? sink : noop,
           cancel: run.cancel,
         });
@@ -134,6 +141,7 @@ export class Dispatcher {
         if (err instanceof NodeRefused && err.code !== 'continuation-unsupported') {
           throw new GatewayError(err.status >= 500 ? 502 : err.status, codeOf(err.code), err.message);
         }
+        const chunks = parts.length;
         const midStream = chunks > 0;
         lastError = `node ${lease.node.id}: ${(err as Error).message}`;
         this.opts.onFailover?.(lease.node.id, midStream);

@@ -10,7 +10,8 @@ export interface GenerationFormat {
   body(result: DataPlaneResult): unknown;
   /** Written before the first token (e.g. OpenAI's role chunk); '' for none. */
   head(): string;
-  token(text: string): string;
+  /** A token chunk, from the token's JSON string literal. */
+  token(json: string): string;
   /** The last chunks: finish reason, usage, terminator. */
   tail(result: DataPlaneResult): string;
   /** An error after the stream started (the status is sent already). */

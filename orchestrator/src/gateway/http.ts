@@ -206,7 +206,7 @@ export class GatewayHttp {
       corked = false;
       res.uncork();
     };
-    const onToken = (text: string) => {
+    const onToken = (json: string) => {
       if (!corked) {
         corked = true;
         res.cork();
@@ -216,7 +216,7 @@ export class GatewayHttp {
         start();
         metrics.ttft.observe({ model: ex.model }, (performance.now() - started) / 1000);
       }
-      res.write(format.token(text));
+      res.write(format.token(json));
     };
     try {
       const out = await dispatcher.generate(call, onToken, cancel);

@@ -38,7 +38,11 @@ export interface NodeTarget {
 }
 
 export interface GenerateHooks {
-  onToken(text: string): void;
+  /**
+   * A token chunk, as the JSON string literal the node sent (quotes and escapes included): the gateway splices it
+   * into the client's chunk as is, without decoding and encoding it again.
+   */
+  onToken(json: string): void;
   cancel?: Cancel;
 }
 
@@ -83,6 +87,15 @@ export class NodeClient {
           const line = text.slice(0, nl);
           text = text.slice(nl + 1);
           if (!line) continue;
+          // The token line's usual form, `{"t":"..."}`: hand the literal over without parsing it.
+          if (line.startsWith(TOKEN_HEAD) && line.endsWith('}')) {
+            const literal = line.slice(TOKEN_HEAD.length, -1);
+            // Only a single well-formed JSON string is spliced into the client's stream.
+            if (JSON_STRING.test(literal)) {
+              hooks.onToken(literal);
+              continue;
+            }
+          }
           let msg: { t?: string; done?: DataPlaneResult; error?: { code: string; message: string } };
           try {
             msg = JSON.parse(line) as typeof msg;
@@ -92,7 +105,7 @@ export class NodeClient {
             res.destroy();
             return;
           }
-          if (msg.t !== undefined) hooks.onToken(msg.t);
+          if (msg.t !== undefined) hooks.onToken(JSON.stringify(msg.t));
           else if (msg.done) {
             settled = true;
             resolve(msg.done);
@@ -184,6 +197,10 @@ export class NodeClient {
     return a;
   }
 }
+
+const TOKEN_HEAD = '{"t":';
+// eslint-disable-next-line no-control-regex
+const JSON_STRING = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"$/;
 
 /** Node-side error codes after which another node may well succeed. */
 const RETRY_ELSEWHERE = new Set([

@@ -125,10 +125,10 @@ export function ollamaFormat(kind: 'chat' | 'complete', model: string): Generati
       ...doneFields(r, startedAt),
     }),
     head: () => '',
-    token: (text) =>
+    token: (json) =>
       chat
-        ? `{"model":${name},"created_at":"${createdAt()}","message":{"role":"assistant","content":${JSON.stringify(text)}},"done":false}\n`
-        : `{"model":${name},"created_at":"${createdAt()}","response":${JSON.stringify(text)},"done":false}\n`,
+        ? `{"model":${name},"created_at":"${createdAt()}","message":{"role":"assistant","content":${json}},"done":false}\n`
+        : `{"model":${name},"created_at":"${createdAt()}","response":${json},"done":false}\n`,
     tail: (r) =>
       `${JSON.stringify({
         model,

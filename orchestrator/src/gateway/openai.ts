@@ -185,7 +185,7 @@ export function openaiFormat(
       chat
         ? `${head}"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usageNull}}\n\n`
         : '',
-    token: (text) => tokenPrefix + JSON.stringify(text) + tokenSuffix,
+    token: (json) => tokenPrefix + json + tokenSuffix,
     tail: (r) => {
       const finish = `"finish_reason":"${finishReason(r.stopReason)}"}]${usageNull}}\n\n`;
       let out = chat

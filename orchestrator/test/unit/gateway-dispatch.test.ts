@@ -76,8 +76,8 @@ describe('Dispatcher', () => {
     let first: string | undefined;
     const out = await dispatcher.generate(
       call,
-      (t) => {
-        text += t;
+      (json) => {
+        text += JSON.parse(json) as string;
         if (text.split(' ').length === 10 && !first) {
           first = [...router.list()].find((n) => n.inFlight > 0)!.id;
           void (first === 'a' ? a : b).server.close();
@@ -160,6 +160,30 @@ describe('Dispatcher', () => {
       headers: { authorization: `Bearer ${dataPlaneToken(JOIN, 'a')}` },
     });
     expect(((await ok.json()) as { nodeId: string }).nodeId).toBe('a');
+  });
+
+  it('passes token literals through unparsed, and never splices a malformed one into the client stream', async () => {
+    // A misbehaving node (a plain HTTP server written for this test): one good line, then an injection attempt.
+    const { createServer } = await import('node:http');
+    const srv = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"t":"ok \\"quoted\\""}\n');
+      res.end('{"t":"x"},"evil":1}\n');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    const seen: string[] = [];
+    const err = await new NodeClient()
+      .generate(
+        { url, authorization: 'Bearer x' },
+        { kind: 'complete', model: 'm', prompt: 'p', stream: true },
+        { onToken: (json) => seen.push(json) },
+      )
+      .catch((e: unknown) => e);
+    srv.close();
+    expect(seen).toEqual(['"ok \\"quoted\\""']);
+    expect(JSON.parse(seen[0]!)).toBe('ok "quoted"');
+    expect((err as Error).message).toBe('the node sent a malformed stream line');
   });
 
   it('builds continuation requests: assistant prefix for chats, prompt + text for completions', () => {

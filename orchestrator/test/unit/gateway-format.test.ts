@@ -31,7 +31,9 @@ const sseEvents = (text: string): unknown[] =>
 describe('OpenAI stream chunks', () => {
   it('chat: role first, one chunk per token, finish, usage, [DONE]', () => {
     const fmt = openaiFormat('chat', 'my "model"', true);
-    const events = sseEvents(fmt.head() + TRICKY.map((t) => fmt.token(t)).join('') + fmt.tail(result)) as {
+    const events = sseEvents(
+      fmt.head() + TRICKY.map((t) => fmt.token(JSON.stringify(t))).join('') + fmt.tail(result),
+    ) as {
       id: string;
       model: string;
       object: string;
@@ -53,7 +55,7 @@ describe('OpenAI stream chunks', () => {
   it('completion without usage: text chunks and no usage fields', () => {
     const fmt = openaiFormat('complete', 'm', false);
     expect(fmt.head()).toBe('');
-    const events = sseEvents(TRICKY.map((t) => fmt.token(t)).join('') + fmt.tail(result)) as {
+    const events = sseEvents(TRICKY.map((t) => fmt.token(JSON.stringify(t))).join('') + fmt.tail(result)) as {
       choices: { text: string; finish_reason: string | null }[];
     }[];
     expect(events.slice(0, TRICKY.length).map((c) => c.choices[0]!.text)).toEqual(TRICKY);
@@ -67,7 +69,7 @@ describe('OpenAI stream chunks', () => {
 describe('Ollama NDJSON lines', () => {
   it('chat lines, then the done line with counts', () => {
     const fmt = ollamaFormat('chat', 'm');
-    const lines = (TRICKY.map((t) => fmt.token(t)).join('') + fmt.tail(result))
+    const lines = (TRICKY.map((t) => fmt.token(JSON.stringify(t))).join('') + fmt.tail(result))
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { message: { content: string }; done: boolean; eval_count?: number });
