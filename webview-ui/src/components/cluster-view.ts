@@ -2,13 +2,15 @@
 // node.
 import { html, nothing } from 'lit';
 import type { DashboardStore } from '../data/store';
-import { bucketCounts } from '../data/series';
+import { formatDuration, formatPercent } from '../data/format';
+import { bucketCounts, chartWindow } from '../data/series';
 import { LightElement } from './base';
 import { barStrip, sparkline } from './charts';
 import './node-card';
 
 const BUCKET_MS = 60_000;
 const BUCKETS = 30;
+const RATE_BARS = 30;
 
 export class ClusterView extends LightElement {
   static override properties = {
@@ -25,7 +27,16 @@ export class ClusterView extends LightElement {
     const list = this.store.nodes();
     const perMinute = bucketCounts(this.store.finishTimes(), this.now, BUCKET_MS, BUCKETS);
     const finished = perMinute.reduce((a, b) => a + b, 0);
-    const rates = this.store.stepRates.samples().filter((s) => s.t > this.now - BUCKET_MS * BUCKETS);
+    const slots = this.store.clusterSlots.samples();
+    const slotsWindow = chartWindow(slots, this.now, BUCKET_MS * BUCKETS);
+    const ready = list.filter((n) => n.state === 'ready');
+    const totalSlots = ready.reduce((a, n) => a + n.slots, 0);
+    const busyByNode = this.store.busyByNode();
+    const busy = ready.reduce((a, n) => a + Math.min(n.slots, busyByNode.get(n.id) ?? 0), 0);
+    const slotsNow = totalSlots > 0 ? busy / totalSlots : undefined;
+    // One bar per finished step (the newest on the right), padded to a fixed width.
+    const rates = this.store.stepRates.samples().slice(-RATE_BARS);
+    const recent = [...new Array<number>(RATE_BARS - rates.length).fill(0), ...rates.map((r) => r.v)];
     const lastRate = rates[rates.length - 1]?.v;
     return html`<section class="stats" aria-label="Cluster summary">
         <div class="stat card">
@@ -39,6 +50,20 @@ export class ClusterView extends LightElement {
           <span class="muted small">${jobs.queued ?? 0} queued · ${jobs.failed ?? 0} failed</span>
         </div>
         <div class="stat card chart-card">
+          <span class="stat-label">Slots in use</span>
+          ${sparkline(slots, {
+            ...slotsWindow,
+            max: 1,
+            width: 180,
+            height: 36,
+            label: `Share of the ready nodes' task slots in use over the last ${formatDuration(slotsWindow.to - slotsWindow.from)}, now ${formatPercent(slotsNow)}`,
+          })}
+          <span class="muted small"
+            >${formatPercent(slotsNow)} of ${totalSlots} slots now · last
+            ${formatDuration(slotsWindow.to - slotsWindow.from)}</span
+          >
+        </div>
+        <div class="stat card chart-card">
           <span class="stat-label">Throughput</span>
           ${barStrip(perMinute, {
             label: `Jobs finished per minute over the last ${BUCKETS} minutes: ${finished} in all`,
@@ -50,15 +75,12 @@ export class ClusterView extends LightElement {
         </div>
         <div class="stat card chart-card">
           <span class="stat-label">Generation speed</span>
-          ${sparkline(rates, {
-            from: this.now - BUCKET_MS * BUCKETS,
-            to: this.now,
-            width: 180,
-            height: 36,
+          ${barStrip(recent, {
             label:
               lastRate === undefined
                 ? 'Tokens per second of finished steps: none yet'
-                : `Tokens per second of finished steps, latest ${lastRate.toFixed(1)}`,
+                : `Tokens per second of the last ${rates.length} finished steps, latest ${lastRate.toFixed(1)}`,
+            titles: recent.map((v) => (v ? `${v.toFixed(1)} tokens/s` : '')),
           })}
           <span class="muted small"
             >${lastRate === undefined ? 'no finished steps yet' : `${lastRate.toFixed(1)} tokens/s (last step)`}</span
@@ -74,7 +96,15 @@ export class ClusterView extends LightElement {
           : nothing
       }
       <section class="node-grid" aria-label="Nodes">
-        ${list.map((n) => html`<orchion-node-card .node=${n} .store=${this.store} now=${this.now}></orchion-node-card>`)}
+        ${list.map(
+          (n) =>
+            html`<orchion-node-card
+              .node=${n}
+              .store=${this.store}
+              busy=${busyByNode.get(n.id) ?? 0}
+              now=${this.now}
+            ></orchion-node-card>`,
+        )}
       </section>`;
   }
 }

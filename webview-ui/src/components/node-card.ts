@@ -3,7 +3,8 @@ import { html, nothing } from 'lit';
 import { styleProps } from './style-props';
 import type { NodeView } from '@orchion/api';
 import type { DashboardStore } from '../data/store';
-import { formatAgo, formatBytes, formatPercent, shortId } from '../data/format';
+import { formatAgo, formatBytes, formatDuration, formatPercent, shortId } from '../data/format';
+import { chartWindow, type Sample } from '../data/series';
 import { nodeGauges, nodeSummary, type Gauge } from '../data/node-usage';
 import { LightElement, STATE_LABEL } from './base';
 import { sparkline } from './charts';
@@ -16,10 +17,24 @@ export class NodeCard extends LightElement {
     node: { attribute: false },
     store: { attribute: false },
     now: { type: Number },
+    busy: { type: Number },
   };
   declare node: NodeView;
+  /** Tasks running on the node. */
+  declare busy: number;
   declare store: DashboardStore;
   declare now: number;
+
+  private history(samples: Sample[], g: Gauge) {
+    const span = chartWindow(samples, this.now, HISTORY_MS);
+    return sparkline(samples, {
+      ...span,
+      max: 1,
+      width: 72,
+      height: 18,
+      label: `${g.label} over the last ${formatDuration(span.to - span.from)}, now ${formatPercent(g.fraction)}`,
+    });
+  }
 
   private gauge(g: Gauge) {
     const history = this.store.usageHistory(this.node.id, g.key);
@@ -42,14 +57,7 @@ export class NodeCard extends LightElement {
       <span class="gauge-value">${formatPercent(g.fraction)}</span>
       ${
         history && history.size > 0
-          ? sparkline(history.samples(), {
-              from: this.now - HISTORY_MS,
-              to: this.now,
-              max: 1,
-              width: 72,
-              height: 18,
-              label: `${g.label} over the last 10 minutes, now ${formatPercent(g.fraction)}`,
-            })
+          ? this.history(history.samples(), g)
           : html`<span class="spark-placeholder"></span>`
       }
       <span class="gauge-detail">${g.detail}</span>
@@ -58,7 +66,7 @@ export class NodeCard extends LightElement {
 
   protected override render() {
     const n = this.node;
-    const gauges = nodeGauges(n, this.store.busySlots(n.id));
+    const gauges = nodeGauges(n, this.busy ?? 0);
     const labels = Object.entries(n.labels);
     return html`<article class="card node-card state-${n.state}" aria-label="Node ${n.hostname}, ${n.state}">
       <header class="card-head">

@@ -46,6 +46,21 @@ export class SampleRing {
   }
 }
 
+/**
+ * The time window of a history chart: the last `maxMs`, or less when the history is younger (a fresh page), so
+ * the line fills the chart; never under `minMs`.
+ */
+export function chartWindow(
+  samples: readonly Sample[],
+  now: number,
+  maxMs: number,
+  minMs = 60_000,
+): { from: number; to: number } {
+  const first = samples[0]?.t ?? now;
+  const span = Math.min(maxMs, Math.max(minMs, now - first));
+  return { from: now - span, to: now };
+}
+
 export interface ChartBox {
   /** Window start and end (epoch ms). */
   from: number;

@@ -18,6 +18,8 @@ export class DashboardStore {
   /** Pipeline text, inputs and outputs of jobs fetched in full. */
   private readonly details = new Map<string, JobView>();
   private readonly usage = new Map<string, Map<string, SampleRing>>();
+  /** Share of the ready nodes' slots in use over time (0..1), for the cluster utilisation chart. */
+  readonly clusterSlots = new SampleRing(480);
   /** Tokens per second of recently finished steps, for the throughput chart. */
   readonly stepRates = new SampleRing(120);
   private readonly listeners = new Set<() => void>();
@@ -53,6 +55,7 @@ export class DashboardStore {
     for (const j of jobs) this.jobMap.set(j.id, j);
     this.nextJobsCursor = nextJobsCursor;
     this.stale = false;
+    this.recordSlots(this.now()); // the slot charts start when the page does
     this.changed();
   }
 
@@ -65,6 +68,7 @@ export class DashboardStore {
 
   /** A job fetched in full (GET /api/v1/jobs/:id). */
   setJob(view: JobView): void {
+    const known = this.stepMap.has(view.id);
     this.details.set(view.id, view);
     this.putJob(view);
     const steps = this.stepsOf(view.id, true);
@@ -74,6 +78,7 @@ export class DashboardStore {
       steps.set(s.id, s);
       if (s.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(s);
     }
+    if (!known && !TERMINAL.has(view.state)) this.recordSlots(this.now()); // its running steps count now
     this.changed();
   }
 
@@ -94,6 +99,7 @@ export class DashboardStore {
       case 'job.created':
       case 'job.updated':
         this.putJob(event.data as JobSummary);
+        if (TERMINAL.has((event.data as JobSummary).state)) this.recordSlots(this.now());
         break;
       case 'step.updated': {
         const { jobId, step } = event.data as { jobId: string; step: StepView };
@@ -102,6 +108,7 @@ export class DashboardStore {
         if (isOlderStep(before, step)) return true;
         steps.set(step.id, step);
         if (step.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(step);
+        this.recordSlots(this.now());
         break;
       }
       case 'reset':
@@ -116,14 +123,10 @@ export class DashboardStore {
 
   private putNode(node: NodeView, at = this.now()): void {
     this.nodeMap.set(node.id, node);
-    let rings = this.usage.get(node.id);
-    if (!rings) this.usage.set(node.id, (rings = new Map()));
-    // Slots are derived from steps, not reported: only the node's own gauges get a history.
+    // Slots are derived from steps (recordSlots); here the gauges the node reports.
     for (const g of nodeGauges(node, 0)) {
       if (g.fraction === undefined || g.key === 'slots') continue;
-      let ring = rings.get(g.key);
-      if (!ring) rings.set(g.key, (ring = new SampleRing()));
-      ring.push(Number.isFinite(at) ? at : this.now(), g.fraction);
+      this.ring(node.id, g.key).push(Number.isFinite(at) ? at : this.now(), g.fraction);
     }
   }
 
@@ -161,6 +164,47 @@ export class DashboardStore {
     let steps = this.stepMap.get(jobId);
     if (!steps && create) this.stepMap.set(jobId, (steps = new Map()));
     return steps ?? new Map();
+  }
+
+  /**
+   * Samples slot use per node and across the ready nodes (after a step or job changed), at the page's own time:
+   * a snapshot and events then share one clock whatever the server's.
+   */
+  private recordSlots(at: number): void {
+    const t = Number.isFinite(at) ? at : this.now();
+    const busy = this.busyByNode();
+    let used = 0;
+    let total = 0;
+    for (const node of this.nodeMap.values()) {
+      if (node.state !== 'ready' || node.slots <= 0) continue;
+      const n = Math.min(node.slots, busy.get(node.id) ?? 0);
+      used += n;
+      total += node.slots;
+      this.ring(node.id, 'slots').push(t, n / node.slots);
+    }
+    if (total > 0) this.clusterSlots.push(t, used / total);
+  }
+
+  private ring(nodeId: string, key: string): SampleRing {
+    let rings = this.usage.get(nodeId);
+    if (!rings) this.usage.set(nodeId, (rings = new Map()));
+    let ring = rings.get(key);
+    if (!ring) rings.set(key, (ring = new SampleRing()));
+    return ring;
+  }
+
+  /** Running tasks per node, from the step views of unfinished jobs. */
+  busyByNode(): Map<string, number> {
+    const busy = new Map<string, number>();
+    for (const [jobId, steps] of this.stepMap) {
+      const job = this.jobMap.get(jobId);
+      if (job && TERMINAL.has(job.state)) continue;
+      for (const s of steps.values()) {
+        const a = s.attempts[s.attempts.length - 1];
+        if (a?.state === 'running' && a.nodeId) busy.set(a.nodeId, (busy.get(a.nodeId) ?? 0) + 1);
+      }
+    }
+    return busy;
   }
 
   private recordRate(step: StepView): void {
@@ -226,16 +270,7 @@ export class DashboardStore {
 
   /** Tasks running on the node now, from the step views the dashboard knows. */
   busySlots(nodeId: string): number {
-    let n = 0;
-    for (const [jobId, steps] of this.stepMap) {
-      const job = this.jobMap.get(jobId);
-      if (job && TERMINAL.has(job.state)) continue;
-      for (const s of steps.values()) {
-        const a = s.attempts[s.attempts.length - 1];
-        if (a?.state === 'running' && a.nodeId === nodeId) n++;
-      }
-    }
-    return n;
+    return this.busyByNode().get(nodeId) ?? 0;
   }
 
   /** Utilisation history of one of a node's gauges (`memory`, `gpu0`, `vram0` …). */

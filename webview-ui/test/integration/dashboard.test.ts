@@ -163,17 +163,25 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     await shot('job');
   });
 
-  it('keeps deep links on reload (token remembered), has a dark theme, and no CSP violations or errors', async () => {
+  it('charts slot use, keeps deep links on reload (token remembered), has a dark theme, and no CSP violations or errors', async () => {
     const url = page.url();
-    await page.reload();
+    // Slot use over time (kept for the page's session): the job's running steps drew the line, back to 0% now.
+    await page.getByRole('tab', { name: 'Cluster' }).click();
+    const slots = page.locator('.chart-card', { hasText: 'Slots in use' });
+    expect(await slots.locator('path.line').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+H/);
+    expect(await slots.textContent()).toContain('0% of 2 slots now');
+    await shot('cluster-activity');
+    await page.goto(url); // a fresh load of the deep link
     await page.locator('[data-testid="job-state"]').waitFor();
     expect(page.url()).toBe(url);
     await page.getByRole('tab', { name: 'Cluster' }).click();
     await page.locator('orchion-node-card', { hasText: hostname }).waitFor();
     // The throughput chart counts the finished job.
-    await expect.poll(() => page.locator('.chart-card').first().textContent()).toContain('1 job finished');
+    const card = (name: string) => page.locator('.chart-card', { hasText: name });
+    await expect.poll(() => card('Throughput').textContent()).toContain('1 job finished');
     // The generation-speed chart has the job's steps (read from its detail after the reload).
-    await expect.poll(() => page.locator('.chart-card').nth(1).textContent()).toMatch(/\d+\.\d tokens\/s/);
+    await expect.poll(() => card('Generation speed').textContent()).toMatch(/\d+\.\d tokens\/s/);
+
     const light = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     await page.getByRole('button', { name: /Theme: system/ }).click(); // → light
     await page.getByRole('button', { name: /Theme: light/ }).click(); // → dark

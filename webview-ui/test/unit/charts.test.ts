@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGauges, nodeSummary } from '../../src/data/node-usage';
-import { SampleRing, barRects, bucketCounts, stepArea, stepPath } from '../../src/data/series';
+import { SampleRing, barRects, bucketCounts, chartWindow, stepArea, stepPath } from '../../src/data/series';
 import { stepTimeline } from '../../src/data/timeline';
 import { attempt, iso, node, step, T0 } from './fixtures';
 
@@ -38,6 +38,13 @@ describe('series', () => {
     expect(stepPath([{ t: 250, v: 1 }], box)).toBe('');
     expect(stepArea('M0,5H50V0H100', 10)).toBe('M0,5H50V0H100V10H0Z');
     expect(stepArea('', 10)).toBe('');
+  });
+
+  it('fits the window to a young history, between its bounds', () => {
+    const now = 1_000_000;
+    expect(chartWindow([], now, 600_000)).toEqual({ from: now - 60_000, to: now });
+    expect(chartWindow([{ t: now - 200_000, v: 1 }], now, 600_000)).toEqual({ from: now - 200_000, to: now });
+    expect(chartWindow([{ t: 0, v: 1 }], now, 600_000)).toEqual({ from: now - 600_000, to: now });
   });
 
   it('counts per bucket and bar geometry', () => {

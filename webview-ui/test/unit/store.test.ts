@@ -57,7 +57,7 @@ describe('DashboardStore', () => {
   });
 
   it('keeps step views from details and events; counts busy slots of unfinished jobs per node', () => {
-    const store = new DashboardStore();
+    const store = new DashboardStore(() => T0);
     store.setSnapshot([node('n1')], [job('j1', { state: 'running' })], null);
     store.setJob({
       ...job('j1', { state: 'running' }),
@@ -78,8 +78,13 @@ describe('DashboardStore', () => {
     // An older view of a step (fewer attempts) does not replace a newer one.
     store.apply(event('step.updated', { jobId: 'j1', step: step('b', { state: 'queued', attempts: [] }) }));
     expect(store.jobDetail('j1')!.stepDetails[1]!.attempts).toHaveLength(1);
-    store.apply(event('job.updated', job('j1', { state: 'succeeded', finishedAt: iso(9) })));
+    store.apply(event('job.updated', job('j1', { state: 'succeeded', finishedAt: iso(9) }), 9));
     expect(store.busySlots('n1')).toBe(0);
+    // Slot use over time, per node and across the cluster (the node has 2 slots): 0 at the snapshot, ½ once
+    // the job's detail showed a running step, 1 with both, 0 when the job ended.
+    const slotValues = store.usageHistory('n1', 'slots')!.samples();
+    expect(slotValues.map((s) => s.v)).toEqual([0, 0.5, 1, 0]);
+    expect(store.clusterSlots.samples().map((s) => s.v)).toEqual([0, 0.5, 1, 0]);
     expect(store.jobDetail('j1')!.state).toBe('succeeded');
   });
 
