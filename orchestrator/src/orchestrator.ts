@@ -94,6 +94,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     logger,
     maxQueue: config.gatewayQueueDepth,
     queueTimeoutMs: config.gatewayQueueTimeoutMs,
+    corsOrigins: config.corsOrigins,
   });
   const scheduler = new Scheduler({
     clock: systemClock,

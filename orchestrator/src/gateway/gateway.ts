@@ -30,6 +30,8 @@ export interface GatewayOptions {
   queueTimeoutMs?: number;
   /** Requests run at once per node; default: the node's slots. */
   nodeConcurrency?: number;
+  /** Browser origins allowed on the gateway's routes (as on the API: `--cors-origin`). */
+  corsOrigins?: string[];
 }
 
 export class Gateway {
@@ -61,7 +63,14 @@ export class Gateway {
       logger,
     });
     this.dispatcher = dispatcher;
-    this.http = new GatewayHttp({ router: this.router, dispatcher, keys: this.keys, metrics, logger });
+    this.http = new GatewayHttp({
+      router: this.router,
+      dispatcher,
+      keys: this.keys,
+      metrics,
+      logger,
+      corsOrigins: opts.corsOrigins,
+    });
     this.flushTimer = setInterval(() => this.keys.flush(), 5_000);
     this.flushTimer.unref();
   }

@@ -37,6 +37,8 @@ export interface GatewayHttpDeps {
   keys: KeyRing;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Browser origins allowed (the orchestrator's --cors-origin); empty: no CORS headers. */
+  corsOrigins?: string[];
 }
 
 interface Exchange {
@@ -49,7 +51,32 @@ interface Exchange {
 }
 
 export class GatewayHttp {
-  constructor(private readonly deps: GatewayHttpDeps) {}
+  /** Sets CORS headers for allowed origins; true when it answered a preflight itself. */
+  private readonly cors: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+
+  constructor(private readonly deps: GatewayHttpDeps) {
+    const origins = deps.corsOrigins ?? [];
+    if (origins.length > 0) {
+      const any = origins.includes('*');
+      this.cors = (req, res) => {
+        const origin = req.headers.origin!;
+        if (!any && !origins.includes(origin)) return false;
+        res.setHeader('access-control-allow-origin', any ? '*' : origin);
+        if (!any) res.setHeader('vary', 'origin');
+        if (req.method !== 'OPTIONS') return false;
+        req.resume();
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          // Clients send their own headers (the OpenAI SDK's x-stainless-*): allow what the preflight asks for.
+          'access-control-allow-headers':
+            req.headers['access-control-request-headers'] ?? 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return true;
+      };
+    }
+  }
 
   /** Whether the gateway serves this request path (the rest goes to the API). */
   matches(url: string | undefined): boolean {
@@ -64,6 +91,7 @@ export class GatewayHttp {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const api: Api = path.startsWith('/v1/') ? 'openai' : 'ollama';
+    if (this.cors && req.headers.origin && this.cors(req, res)) return;
     if (path === '/api/version' && req.method === 'GET') {
       req.resume();
       return sendJson(res, 200, { version: ollama.OLLAMA_API_VERSION });

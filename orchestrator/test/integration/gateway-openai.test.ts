@@ -14,7 +14,10 @@ describe('gateway: OpenAI API', () => {
   let admin: OpenAI;
 
   beforeAll(async () => {
-    cluster = await startGatewayCluster({ agents: 1 });
+    cluster = await startGatewayCluster({
+      agents: 1,
+      orchestratorExtra: ['--cors-origin', 'http://app.test'],
+    });
     admin = new OpenAI({ baseURL: cluster.baseURL, apiKey: cluster.orch.adminToken, maxRetries: 0 });
   });
   afterAll(() => cluster?.stop());
@@ -172,6 +175,28 @@ describe('gateway: OpenAI API', () => {
     const wrong = new OpenAI({ baseURL: cluster.baseURL, apiKey: 'ork_wrong', maxRetries: 0 });
     const err = await wrong.models.list().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('answers browsers of allowed origins (CORS, as the API’s --cors-origin)', async () => {
+    const pre = await fetch(`${cluster.baseURL}/chat/completions`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://app.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, x-stainless-os',
+      },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('x-stainless-os');
+    const listed = await fetch(`${cluster.baseURL}/models`, {
+      headers: { origin: 'http://app.test', authorization: `Bearer ${cluster.orch.adminToken}` },
+    });
+    expect(listed.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    const other = await fetch(`${cluster.baseURL}/models`, {
+      headers: { origin: 'http://evil.test', authorization: `Bearer ${cluster.orch.adminToken}` },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   describe('API keys', () => {
