@@ -40,6 +40,8 @@ export interface OrchionTestApi {
   pauseEventStream(): () => void;
   /** Fires when failed-step diagnostics of a job were published or cleared on a file. */
   onDidPublishDiagnostics: vscode.Event<vscode.Uri>;
+  /** Messages the dashboard page sent to the host, by type (the page runs under its CSP when it says ready). */
+  dashboardMessages(): Record<string, number>;
   /** A dashboard bridge wired like the webview's, posting to `post` (tests the host side of the protocol). */
   createDashboardBridge(post: (message: HostToWebview) => void): DashboardBridge;
 }
@@ -79,6 +81,7 @@ export function createTestApi(s: Services, statusBar: StatusBar, activationMs: n
     languageServerRunning: () => s.languageClient.running,
     onDidPublishDiagnostics: s.diagnostics.onDidPublish,
     pauseEventStream: () => s.connection.events.pause(),
+    dashboardMessages: () => ({ ...s.dashboard.received }),
     createDashboardBridge: (post) =>
       new DashboardBridge({
         endpoint: () => s.connection.endpoint(),

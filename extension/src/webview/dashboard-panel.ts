@@ -13,6 +13,8 @@ export class DashboardPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private bridge: DashboardBridge | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Messages received from the page by type (the test API reads them: proof that the page runs). */
+  readonly received: Record<string, number> = {};
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -54,7 +56,9 @@ export class DashboardPanel implements vscode.Disposable {
     });
     panel.webview.html = this.html(panel.webview, root);
     panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (isWebviewMessage(m)) void bridge.handle(m);
+      if (!isWebviewMessage(m)) return;
+      this.received[m.type] = (this.received[m.type] ?? 0) + 1;
+      void bridge.handle(m);
     });
     panel.onDidDispose(() => {
       bridge.dispose();

@@ -66,8 +66,8 @@ export function registerDashboardSuite(): void {
       }
     });
 
-    test('Open dashboard opens the webview panel', async () => {
-      await connected();
+    test('Open dashboard opens the webview panel, whose page runs and talks to the API through the host', async () => {
+      const ext = await connected();
       await vscode.commands.executeCommand('orchion.openDashboard');
       const tab = await waitFor('the dashboard tab', () =>
         vscode.window.tabGroups.all
@@ -75,6 +75,11 @@ export function registerDashboardSuite(): void {
           .find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Orchion Dashboard'),
       );
       assert.ok(tab);
+      const got = await waitFor('the page to say ready, request data and subscribe to events', () => {
+        const m = ext.dashboardMessages();
+        return m.ready && m.request && m.subscribe ? m : undefined;
+      });
+      console.log(`dashboard messages: ${JSON.stringify(got)}`);
     });
   });
 }
