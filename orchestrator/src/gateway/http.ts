@@ -121,7 +121,7 @@ export class GatewayHttp {
     if (method === 'GET') {
       req.resume();
       if (path === '/v1/models') return this.listModels(ex);
-      if (path.startsWith('/v1/models/')) return this.getModel(ex, decodeURIComponent(path.slice(11)));
+      if (path.startsWith('/v1/models/')) return this.getModel(ex, decodePath(path.slice(11)));
       if (path === '/api/tags') return sendJson(ex.res, 200, ollama.tagsBody(this.deps.router.models()));
       if (path === '/api/ps') return sendJson(ex.res, 200, ollama.psBody(this.deps.router.models()));
     }
@@ -340,6 +340,14 @@ export class GatewayHttp {
   }
 }
 
+function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError(400, 'invalid_request', `malformed path segment ${JSON.stringify(segment)}`);
+  }
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -378,6 +386,8 @@ function readJson(req: IncomingMessage): Promise<unknown> {
         reject(new GatewayError(400, 'invalid_request', 'the body is not valid JSON'));
       }
     });
-    req.on('error', reject);
+    // The client went away while sending its body: nothing to answer.
+    req.on('error', () => reject(new ClientGone()));
+    req.on('aborted', () => reject(new ClientGone()));
   });
 }

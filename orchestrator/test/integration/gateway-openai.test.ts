@@ -165,6 +165,10 @@ describe('gateway: OpenAI API', () => {
     });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    const badPath = await fetch(`${cluster.baseURL}/models/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${cluster.orch.adminToken}` },
+    });
+    expect(badPath.status).toBe(400);
   });
 
   it('refuses a missing or wrong key with 401', async () => {
