@@ -11,6 +11,8 @@ import { loadingRow, type Row } from './rows';
 
 /** How many jobs the first load lists. */
 const LIST_LIMIT = 100;
+/** How often the durations of running jobs are redrawn. */
+const TICK_MS = 1000;
 
 export class JobsView implements vscode.Disposable {
   readonly model = new JobsModel();
@@ -33,7 +35,12 @@ export class JobsView implements vscode.Disposable {
     });
     this.updateTitle();
     const offEvents = connection.events.onEvent((e) => this.onEvent(e));
+    // Durations of running jobs tick while the view is visible (a hidden view is not redrawn at all).
+    const ticker = setInterval(() => {
+      if (this.tree.view.visible && this.model.counts().running > 0) this.tree.refresh();
+    }, TICK_MS);
     this.disposables.push(
+      { dispose: () => clearInterval(ticker) },
       this.tree,
       this.changed,
       { dispose: offEvents },
