@@ -196,6 +196,32 @@ export function registerJobsSuite(): void {
       assert.equal(done.state, 'succeeded');
     });
 
+    test('Create pipeline from template writes a pipeline that runs', async () => {
+      await connected();
+      const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+        'orchion.createPipeline',
+        'structured',
+        'from-template',
+      );
+      assert.ok(uri, 'a file was created');
+      assert.equal(uri.fsPath, workspaceFile('from-template.orchion.yaml').fsPath);
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, uri.fsPath, 'and opened');
+      const job = await vscode.commands.executeCommand<Job | undefined>('orchion.submitPipeline', uri, {
+        prompt: false,
+        revealLogs: false,
+      });
+      assert.ok(job?.id, 'it was accepted by the orchestrator');
+      const done = await waitFor(
+        'the template job to finish',
+        async () => {
+          const j = await api<Job>(`/api/v1/jobs/${job.id}`);
+          return j.state === 'queued' || j.state === 'running' ? undefined : j;
+        },
+        120_000,
+      );
+      assert.equal(done.state, 'succeeded');
+    });
+
     test('a pipeline with errors is not submitted', async () => {
       await connected();
       const uri = workspaceFile('broken.orchion.yaml');
