@@ -14,6 +14,12 @@ import { PIPELINE, ROOT, SHOTS, haveChromium, startCluster, type Cluster } from 
 
 const ORIGIN = 'https://webview.test';
 
+/** The page's document, as far as this file (typechecked without the DOM library) uses it. */
+interface PageDocument {
+  documentElement: { style: { setProperty(name: string, value: string): void } };
+  body: { classList: { add(name: string): void } };
+}
+
 /** The page's window, as far as this file (typechecked without the DOM library) uses it. */
 interface PageWindow {
   postMessage(message: unknown, targetOrigin: string): void;
@@ -84,6 +90,22 @@ describe.skipIf(!haveChromium)('the dashboard in a webview (VS Code transport, s
     expect(await page.getByRole('heading', { name: 'Connect to the orchestrator' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Theme|Sign out/ }).count()).toBe(0);
     await page.locator('.live-open').waitFor();
+    // VS Code themes a webview by setting --vscode-* variables on <html> through the CSSOM (which the CSP allows)
+    // and a class on <body>; here the light values of the browser theme play VS Code's part.
+    const theme = readFileSync(join(ROOT, 'webview-ui/src/styles/theme.css'), 'utf8');
+    const vars = [...theme.matchAll(/(--vscode-[\w-]+): light-dark\(([^,]+),/g)].map(
+      (m): [string, string] => [m[1]!, m[2]!.trim()],
+    );
+    for (const m of theme.matchAll(/(--vscode-(?:editor-)?font-[\w-]+): ([^;]+);/g))
+      vars.push([m[1]!, m[2]!]);
+    expect(vars.length).toBeGreaterThan(20);
+    await page.evaluate((pairs) => {
+      const doc = (globalThis as unknown as { document: PageDocument }).document;
+      for (const [name, value] of pairs) doc.documentElement.style.setProperty(name, value);
+      doc.body.classList.add('vscode-light');
+    }, vars);
+    expect(vars).toContainEqual(['--vscode-editor-background', '#ffffff']);
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(255, 255, 255)');
 
     await page.getByRole('tab', { name: /Jobs/ }).click();
     const job = await orch.client.submitJob({ pipeline: PIPELINE });
