@@ -1,4 +1,5 @@
 /** `parsePipeline`: YAML → diagnostics (syntax, schema, semantics) and, when there are no errors, a typed pipeline. */
+import type { Document } from 'yaml';
 import { checkCycles, checkNeeds, checkStepIds, checkStepKinds } from './check-steps.js';
 import { checkReferences, checkUnevaluated, checkUnusedInputs } from './check-references.js';
 import { checkInputDeclarations, checkTimeouts } from './check-values.js';
@@ -26,17 +27,20 @@ export interface ParseResult {
   data?: unknown;
 }
 
-/** Parses and checks a pipeline file. Never throws: every problem is a diagnostic. */
-export function parsePipeline(text: string): ParseResult {
+/**
+ * Parses and checks a pipeline file. Never throws: every problem is a diagnostic. `parsed`: the YAML document of
+ * `text` when the caller parsed it already (an editor reusing unchanged pieces; see `SourceDocument`).
+ */
+export function parsePipeline(text: string, parsed?: Document.Parsed): ParseResult {
   try {
-    return parseUnsafe(typeof text === 'string' ? text : String(text));
+    return parseUnsafe(typeof text === 'string' ? text : String(text), parsed);
   } catch (e) {
     return { diagnostics: [internalError('pipeline', e)], references: [] };
   }
 }
 
-function parseUnsafe(text: string): ParseResult {
-  const source = new SourceDocument(text);
+function parseUnsafe(text: string, parsed: Document.Parsed | undefined): ParseResult {
+  const source = new SourceDocument(text, parsed);
   const done = (diagnostics: Diagnostic[], extra: Partial<ParseResult> = {}): ParseResult => ({
     diagnostics: sortDiagnostics(diagnostics),
     references: [],

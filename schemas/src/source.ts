@@ -39,23 +39,30 @@ export interface Located {
 
 type AnyDocument = Document.Parsed;
 
+/** How every document is parsed (editors parsing pieces of a document must use the same options). */
+export const YAML_PARSE_OPTIONS = {
+  prettyErrors: false,
+  merge: true,
+  uniqueKeys: false, // duplicates are reported by duplicateKeyDiagnostics, with related information
+  strict: true,
+  logLevel: 'error',
+  version: '1.2',
+} as const;
+
 export class SourceDocument {
   readonly text: string;
   readonly doc: AnyDocument;
   /** Offsets where lines start. Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP. */
   private readonly lineStarts: number[];
 
-  constructor(text: string) {
+  /**
+   * Parses `text`. An editor that parsed it already, piece by piece (see `YAML_PARSE_OPTIONS`), may pass the
+   * resulting document: its node ranges must be offsets into `text`.
+   */
+  constructor(text: string, parsed?: AnyDocument) {
     this.text = text;
     this.lineStarts = lineStarts(text);
-    this.doc = parseDocument(text, {
-      prettyErrors: false,
-      merge: true,
-      uniqueKeys: false, // duplicates are reported by duplicateKeyDiagnostics, with related information
-      strict: true,
-      logLevel: 'error',
-      version: '1.2',
-    });
+    this.doc = parsed ?? parseDocument(text, YAML_PARSE_OPTIONS);
   }
 
   position(offset: number): Position {

@@ -5,6 +5,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis } from '../service/analysis.js';
 import { isPipelineDocument } from '../service/association.js';
+import { PiecewiseParser } from '../service/piecewise-yaml.js';
 
 interface Entry {
   version: number;
@@ -12,6 +13,8 @@ interface Entry {
   analysis: Analysis | undefined;
   /** The newest analysis of any version. */
   latest: Analysis | undefined;
+  /** Parsed steps kept across versions. */
+  pieces: PiecewiseParser;
 }
 
 export class DocumentCache {
@@ -25,6 +28,7 @@ export class DocumentCache {
         pipeline: isPipelineDocument(doc.uri, doc.getText()),
         analysis: undefined,
         latest: e?.latest,
+        pieces: e?.pieces ?? new PiecewiseParser(),
       };
       this.entries.set(doc.uri, e);
     }
@@ -40,7 +44,7 @@ export class DocumentCache {
     const e = this.entry(doc);
     if (!e.pipeline) return undefined;
     if (e.analysis === undefined) {
-      e.analysis = analyze(doc.getText());
+      e.analysis = analyze(doc.getText(), e.pieces);
       e.latest = e.analysis;
     }
     return e.analysis;

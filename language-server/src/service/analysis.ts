@@ -12,6 +12,7 @@ import {
   type SourceDocument,
 } from '@orchion/schemas';
 import { NameIndex } from './name-index.js';
+import type { PiecewiseParser } from './piecewise-yaml.js';
 
 export interface Analysis {
   readonly text: string;
@@ -22,9 +23,18 @@ export interface Analysis {
   readonly names: NameIndex;
 }
 
-/** Parses and indexes a document. Never throws (the parser reports its own failures as diagnostics). */
-export function analyze(text: string): Analysis {
-  const result = parsePipeline(text);
+/**
+ * Parses and indexes a document. Never throws (the parser reports its own failures as diagnostics). A document's
+ * `PiecewiseParser` (kept across its versions) re-parses only the steps an edit touched.
+ */
+export function analyze(text: string, pieces?: PiecewiseParser): Analysis {
+  let parsed;
+  try {
+    parsed = pieces?.parse(text);
+  } catch {
+    parsed = undefined; // a whole parse, below
+  }
+  const result = parsePipeline(text, parsed);
   const source = result.source;
   const raw = readRaw(result.data ?? bestEffortData(source));
   const graph = new StepGraph(
