@@ -163,7 +163,7 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     await shot('job');
   });
 
-  it('charts slot use, keeps deep links on reload (token remembered), has a dark theme, and no CSP violations or errors', async () => {
+  it('charts slot use, works by keyboard, keeps deep links on reload (token remembered), has a dark theme, and no CSP violations or errors', async () => {
     const url = page.url();
     // Slot use over time (kept for the page's session): the job's running steps drew the line, back to 0% now.
     await page.getByRole('tab', { name: 'Cluster' }).click();
@@ -171,6 +171,18 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     expect(await slots.locator('path.line').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+H/);
     expect(await slots.textContent()).toContain('0% of 2 slots now');
     await shot('cluster-activity');
+    // Keyboard: arrows move between the main tabs, a job row opens with Enter, arrows move between job tabs.
+    await page.locator('#tab-cluster').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#tab-jobs').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-jobs');
+    await page.locator('.job-row').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#tab-steps[aria-selected="true"]').waitFor();
+    await page.locator('#tab-steps').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#tab-logs[aria-selected="true"]').waitFor();
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-logs');
     await page.goto(url); // a fresh load of the deep link
     await page.locator('[data-testid="job-state"]').waitFor();
     expect(page.url()).toBe(url);
