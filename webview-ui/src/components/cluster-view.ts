@@ -3,6 +3,7 @@
 import { html, nothing } from 'lit';
 import type { DashboardStore } from '../data/store';
 import { formatDuration, formatPercent } from '../data/format';
+import { matchNodes } from '../data/node-usage';
 import { bucketCounts, chartWindow } from '../data/series';
 import { LightElement } from './base';
 import { barStrip, sparkline } from './charts';
@@ -11,16 +12,27 @@ import './node-card';
 const BUCKET_MS = 60_000;
 const BUCKETS = 30;
 const RATE_BARS = 30;
+const NODE_PAGE = 60;
 
 export class ClusterView extends LightElement {
   static override properties = {
     store: { attribute: false },
     version: { type: Number },
     now: { type: Number },
+    filter: { state: true },
+    limit: { state: true },
   };
   declare store: DashboardStore;
   declare version: number;
   declare now: number;
+  declare filter: string;
+  declare limit: number;
+
+  constructor() {
+    super();
+    this.filter = '';
+    this.limit = NODE_PAGE;
+  }
 
   protected override render() {
     const { nodes, jobs } = this.store.counts();
@@ -38,6 +50,9 @@ export class ClusterView extends LightElement {
     const rates = this.store.stepRates.samples().slice(-RATE_BARS);
     const recent = [...new Array<number>(RATE_BARS - rates.length).fill(0), ...rates.map((r) => r.v)];
     const lastRate = rates[rates.length - 1]?.v;
+    // A large fleet renders a page of cards at a time (ready first), narrowed by the filter.
+    const matching = matchNodes(list, this.filter);
+    const shown = matching.slice(0, this.limit);
     return html`<section class="stats" aria-label="Cluster summary">
         <div class="stat card">
           <span class="stat-label">Nodes</span>
@@ -87,7 +102,20 @@ export class ClusterView extends LightElement {
           >
         </div>
       </section>
-      <h2 class="section-title">Nodes <span class="muted small">(${list.length})</span></h2>
+      <div class="section-head">
+        <h2 class="section-title">Nodes <span class="muted small">(${list.length})</span></h2>
+        ${
+          list.length > 1
+            ? html`<vscode-textfield
+                class="node-filter"
+                placeholder="Filter by host, id, label or model"
+                aria-label="Filter nodes by host, id, label or model"
+                .value=${this.filter}
+                @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
+              ></vscode-textfield>`
+            : nothing
+        }
+      </div>
       ${
         list.length === 0
           ? html`<p class="empty">
@@ -95,8 +123,9 @@ export class ClusterView extends LightElement {
             </p>`
           : nothing
       }
+      ${matching.length === 0 && list.length > 0 ? html`<p class="empty">No nodes match the filter.</p>` : nothing}
       <section class="node-grid" aria-label="Nodes">
-        ${list.map(
+        ${shown.map(
           (n) =>
             html`<orchion-node-card
               .node=${n}
@@ -105,7 +134,15 @@ export class ClusterView extends LightElement {
               now=${this.now}
             ></orchion-node-card>`,
         )}
-      </section>`;
+      </section>
+      ${
+        shown.length < matching.length
+          ? html`<vscode-button secondary class="load-more" @click=${() => (this.limit += NODE_PAGE)}
+              >Show ${Math.min(NODE_PAGE, matching.length - shown.length)} more of
+              ${matching.length - shown.length} nodes</vscode-button
+            >`
+          : nothing
+      }`;
   }
 }
 customElements.define('orchion-cluster-view', ClusterView);

@@ -75,3 +75,17 @@ export function nodeSummary(node: NodeView): string {
   if (os) parts.push([os.distro || os.platform, os.arch].filter(Boolean).join(' '));
   return parts.filter(Boolean).join(' · ');
 }
+
+/** Nodes whose hostname, id, labels (k=v), runtimes or model names contain the text (case-insensitive). */
+export function matchNodes(nodes: readonly NodeView[], text: string): NodeView[] {
+  const q = text.trim().toLowerCase();
+  if (!q) return [...nodes];
+  return nodes.filter(
+    (n) =>
+      n.hostname.toLowerCase().includes(q) ||
+      n.id.startsWith(q) ||
+      Object.entries(n.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(q)) ||
+      n.runtimes.some((r) => r.toLowerCase().includes(q)) ||
+      n.models.some((m) => m.name.toLowerCase().includes(q)),
+  );
+}

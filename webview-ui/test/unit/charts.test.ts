@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeGauges, nodeSummary } from '../../src/data/node-usage';
+import { matchNodes, nodeGauges, nodeSummary } from '../../src/data/node-usage';
 import { SampleRing, barRects, bucketCounts, chartWindow, stepArea, stepPath } from '../../src/data/series';
 import { stepTimeline } from '../../src/data/timeline';
 import { attempt, iso, node, step, T0 } from './fixtures';
@@ -102,6 +102,34 @@ describe('step timeline', () => {
     expect(tl.rows[0]!.durationMs).toBe(3000);
   });
 });
+
+describe('node filter', () => {
+  it('matches host, id prefix, labels, runtimes and models', () => {
+    const nodes = [
+      node('aa11', { hostname: 'gpu-box', labels: { zone: 'lab' } }),
+      node('bb22', { hostname: 'laptop', runtimes: ['ollama'], models: [{ ...model, name: 'qwen2.5' }] }),
+    ];
+    const ids = (q: string) => matchNodes(nodes, q).map((n) => n.id);
+    expect(ids('')).toEqual(['aa11', 'bb22']);
+    expect(ids('GPU')).toEqual(['aa11']);
+    expect(ids('bb')).toEqual(['bb22']);
+    expect(ids('zone=lab')).toEqual(['aa11']);
+    expect(ids('ollama')).toEqual(['bb22']);
+    expect(ids('qwen')).toEqual(['bb22']);
+    expect(ids('nothing')).toEqual([]);
+  });
+});
+
+const model = {
+  name: 'm',
+  runtime: 'embedded',
+  sizeBytes: 1,
+  architecture: 'llama',
+  contextLength: 256,
+  embeddingLength: 64,
+  loaded: false,
+  error: '',
+};
 
 describe('node gauges', () => {
   it('slots, memory, and each GPU with its VRAM', () => {
