@@ -12,6 +12,12 @@ export class VsCodeTransport implements Transport {
   private nextId = 1;
   private readonly pending = new Map<number, (res: ApiResponse) => void>();
   private readonly streams = new Map<number, StreamHandlers>();
+  /**
+   * Subscriptions not yet known to be open. The protocol has no "opened" message: a stream counts as open at its
+   * first frame, or once the host answered a later request without having ended it (the host handles messages in
+   * order and ends a failed subscription with `stream-error`), so a quiet stream does not look stuck.
+   */
+  private readonly opening = new Set<number>();
   private readonly connectionListeners = new Set<(s: ConnectionState, url?: string) => void>();
   private connection: ConnectionState = 'disconnected';
   private url: string | undefined;
@@ -36,11 +42,15 @@ export class VsCodeTransport implements Transport {
         const done = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         done?.({ status: msg.status, body: msg.body });
-        if (msg.status > 0) this.inferConnected();
+        if (msg.status > 0) {
+          this.inferConnected();
+          for (const sid of [...this.opening]) if (sid < msg.id) this.markOpen(sid);
+        }
         break;
       }
       case 'event': {
         const h = this.streams.get(msg.id);
+        this.opening.delete(msg.id);
         h?.frame({ event: msg.event, data: msg.data, lastEventId: msg.lastEventId });
         this.inferConnected();
         break;
@@ -48,6 +58,7 @@ export class VsCodeTransport implements Transport {
       case 'stream-error': {
         const h = this.streams.get(msg.id);
         this.streams.delete(msg.id);
+        this.opening.delete(msg.id);
         h?.closed(msg.message);
         break;
       }
@@ -56,6 +67,11 @@ export class VsCodeTransport implements Transport {
         this.setConnection(msg.state, msg.url);
         break;
     }
+  }
+
+  private markOpen(id: number): void {
+    this.opening.delete(id);
+    this.streams.get(id)?.opened?.();
   }
 
   private inferConnected(): void {
@@ -89,8 +105,10 @@ export class VsCodeTransport implements Transport {
   subscribe(path: string, handlers: StreamHandlers): () => void {
     const id = this.nextId++;
     this.streams.set(id, handlers);
+    this.opening.add(id);
     this.api.postMessage({ type: 'subscribe', id, path });
     return () => {
+      this.opening.delete(id);
       if (this.streams.delete(id)) this.api.postMessage({ type: 'unsubscribe', id });
     };
   }

@@ -65,6 +65,30 @@ describe('VsCodeTransport', () => {
     expect(sent.filter((m) => m.type === 'unsubscribe')).toEqual([{ type: 'unsubscribe', id: 2 }]);
   });
 
+  it('counts a quiet stream as open once the host answered a later request', () => {
+    const { transport, host } = channel();
+    const opened: string[] = [];
+    transport.subscribe('/api/v1/events', {
+      frame: () => undefined,
+      closed: () => undefined,
+      opened: () => opened.push('events'),
+    });
+    void transport.request('GET', '/api/v1/nodes'); // id 2
+    host({ type: 'response', id: 2, status: 200, body: {} });
+    expect(opened).toEqual(['events']);
+    const failed: string[] = [];
+    transport.subscribe('/api/v1/jobs/x/logs?follow=1', {
+      frame: () => undefined,
+      closed: (m) => failed.push(m),
+      opened: () => opened.push('logs'),
+    }); // id 3
+    host({ type: 'stream-error', id: 3, message: 'job x not found' });
+    void transport.request('GET', '/api/v1/jobs'); // id 4
+    host({ type: 'response', id: 4, status: 200, body: {} });
+    expect(opened).toEqual(['events']);
+    expect(failed).toEqual(['job x not found']);
+  });
+
   it('tracks the connection: inferred from answers until the host says, then the host decides', () => {
     const { transport, host } = channel();
     const states: string[] = [];
