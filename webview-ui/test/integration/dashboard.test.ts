@@ -201,6 +201,13 @@ describe.skipIf(!haveChromium)('web dashboard in headless Chromium', () => {
     const dark = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     expect(dark).not.toBe(light);
     await shot('cluster-dark');
+    // Back to the system's choice, which follows prefers-color-scheme; the choice is remembered.
+    await page.getByRole('button', { name: /Theme: dark/ }).click(); // → system
+    expect(await page.evaluate("localStorage.getItem('orchion.theme')")).toBe('system');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe(dark);
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe(light);
     expect(problems).toEqual([]);
   });
 
