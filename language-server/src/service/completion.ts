@@ -28,6 +28,16 @@ export interface CompletionInput {
 
 const EMPTY: CompletionResult = { items: [], incomplete: false };
 
+/** Long lists (step ids of a huge pipeline) are filtered by what is typed and cut; the client asks again. */
+const MAX_ITEMS = 100;
+
+function capped(items: CompletionEntry[], prefix: string): CompletionResult {
+  if (items.length <= MAX_ITEMS) return { items, incomplete: false };
+  const p = prefix.toLowerCase();
+  const matching = p === '' ? items : items.filter((i) => i.label.toLowerCase().startsWith(p));
+  return { items: matching.slice(0, MAX_ITEMS), incomplete: true };
+}
+
 export function complete(input: CompletionInput): CompletionResult {
   const text = input.doc.getText();
   const ctx = cursorContext(text, input.offset);
@@ -165,7 +175,7 @@ function completeValue(
 ): CompletionResult {
   const field = ctx.path[ctx.path.length - 1] === ctx.key ? ctx.path : [...ctx.path, ctx.key];
   if (ctx.key === 'needs' && ctx.step)
-    return { items: needCandidates(ctx.step.id, input.analysis, range), incomplete: false };
+    return capped(needCandidates(ctx.step.id, input.analysis, range), ctx.prefix);
   if (ctx.key === 'model' || ctx.key === 'runtime') return liveValues(ctx.key, input.cluster, range);
   const schema = schemaAt(ctx.listItem ? [...field, 0] : field);
   if (schema === undefined) return EMPTY;
@@ -326,5 +336,5 @@ function completeExpression(
         add(p, 'field', typeSummary(s ?? {}), true, description(s));
     }
   }
-  return { items, incomplete: false };
+  return capped(items, prefix);
 }

@@ -72,6 +72,11 @@ export function readLine(text: string, start: number): LineInfo {
   return info;
 }
 
+/** The start of the line before the one starting at `start`, or undefined at the first line. */
+function previousStart(text: string, start: number): number | undefined {
+  return start === 0 ? undefined : lineStartAt(text, start - 1);
+}
+
 /** The line before the one starting at `start`, or undefined at the first line. */
 export function previousLine(text: string, start: number): LineInfo | undefined {
   if (start === 0) return undefined;
@@ -111,8 +116,22 @@ export function containersAbove(
   const out: Segment[] = [];
   let want = column;
   let seq = inSequence;
-  for (let line = previousLine(text, start); line !== undefined; line = previousLine(text, line.start)) {
+  for (let at = previousStart(text, start); at !== undefined; at = previousStart(text, at)) {
     if (!seq && want === 0) break;
+    // Most lines are deeper than what we look for (the rest of a long list): skip them without reading them.
+    let col = at;
+    while (text.charCodeAt(col) === 32) col++;
+    const c = text[col];
+    if (c === undefined || c === '\n' || c === '\r' || c === '#' || col - at > want) continue;
+    const next = text[col + 1];
+    if (
+      seq &&
+      col - at === want &&
+      c === '-' &&
+      (next === ' ' || next === '\n' || next === '\r' || next === undefined)
+    )
+      continue; // a sibling item
+    const line = readLine(text, at);
     if (line.blank) continue;
     if (seq) {
       if (line.indent === want && line.dashes.length > 0) continue; // a sibling item

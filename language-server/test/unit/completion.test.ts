@@ -225,3 +225,29 @@ describe('completion over LSP', () => {
     await session.dispose();
   });
 });
+
+describe('completion: long lists', () => {
+  test('step ids of a huge pipeline are filtered by the typed prefix, cut, and marked incomplete', () => {
+    const steps = Array.from({ length: 300 }, (_, i) => `  - id: s${i}\n    prompt: p`).join('\n');
+    const text = `apiVersion: orchion/v1\nkind: Pipeline\nmetadata: { name: big }\nsteps:\n${steps}\n  - id: last\n    needs: [s12|]\n    prompt: p\n`;
+    const result = completion(text);
+    expect(result.incomplete).toBe(true);
+    expect(result.items.length).toBeLessThanOrEqual(100);
+    expect(result.items.map((i) => i.label)).toEqual([
+      's12',
+      's120',
+      's121',
+      's122',
+      's123',
+      's124',
+      's125',
+      's126',
+      's127',
+      's128',
+      's129',
+    ]);
+    const all = completion(text.replace('needs: [s12|]', 'needs: [|]'));
+    expect(all.incomplete).toBe(true);
+    expect(all.items).toHaveLength(100);
+  });
+});
