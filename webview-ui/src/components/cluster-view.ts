@@ -39,7 +39,7 @@ export class ClusterView extends LightElement {
     const list = this.store.nodes();
     const perMinute = bucketCounts(this.store.finishTimes(), this.now, BUCKET_MS, BUCKETS);
     const finished = perMinute.reduce((a, b) => a + b, 0);
-    const slots = this.store.clusterSlots.samples();
+    const slots = this.store.clusterSlotHistory();
     const slotsWindow = chartWindow(slots, this.now, BUCKET_MS * BUCKETS);
     const ready = list.filter((n) => n.state === 'ready');
     const totalSlots = ready.reduce((a, n) => a + n.slots, 0);

@@ -2,7 +2,8 @@
 // of /api/v1/events; step details of the jobs it has seen; per-node utilisation history for the charts.
 import type { JobState, JobSummary, JobView, NodeView, OrchionEvent, StepView } from '@orchion/api';
 import { nodeGauges } from './node-usage';
-import { SampleRing } from './series';
+import { SampleRing, type Sample } from './series';
+import { SlotUsage } from './slot-usage';
 
 /** Jobs never go back from a finished state, nor from running to queued. */
 const RANK: Record<JobState, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2 };
@@ -18,8 +19,12 @@ export class DashboardStore {
   /** Pipeline text, inputs and outputs of jobs fetched in full. */
   private readonly details = new Map<string, JobView>();
   private readonly usage = new Map<string, Map<string, SampleRing>>();
-  /** Share of the ready nodes' slots in use over time (0..1), for the cluster utilisation chart. */
-  readonly clusterSlots = new SampleRing(480);
+  private readonly slotUse = new SlotUsage();
+  /** Share of the ready nodes' slots in use over time (0..1): see clusterSlotHistory(). */
+  private readonly clusterSlots = new SampleRing(480);
+  /** When the cluster share last changed without a sample yet (sampled at most every 250 ms while busy). */
+  private clusterDirtyAt: number | undefined;
+  private clusterSampledAt = -Infinity;
   /** Tokens per second of recently finished steps, for the throughput chart. */
   readonly stepRates = new SampleRing(120);
   private readonly listeners = new Set<() => void>();
@@ -49,13 +54,21 @@ export class DashboardStore {
   /** Replaces nodes and jobs with a fresh listing (the first load, or after a reset). */
   setSnapshot(nodes: readonly NodeView[], jobs: readonly JobSummary[], nextJobsCursor: string | null): void {
     this.nodeMap.clear();
-    for (const n of nodes) this.putNode(n);
+    for (const n of nodes) this.putNode(n, this.now(), false);
     const keep = new Set(jobs.map((j) => j.id));
     for (const id of [...this.jobMap.keys()]) if (!keep.has(id)) this.jobMap.delete(id);
     for (const j of jobs) this.jobMap.set(j.id, j);
     this.nextJobsCursor = nextJobsCursor;
     this.stale = false;
-    this.recordSlots(this.now()); // the slot charts start when the page does
+    // Slot use from the step views kept across the reload; the slot charts start when the page does.
+    this.slotUse.clear();
+    for (const [jobId, steps] of this.stepMap) {
+      const finished = TERMINAL.has(this.jobMap.get(jobId)?.state ?? 'queued');
+      for (const step of steps.values()) this.slotUse.track(jobId, step, finished);
+    }
+    const t = this.now();
+    for (const node of this.nodeMap.values()) this.sampleSlots(node.id, t);
+    this.clusterChanged(t, true);
     this.changed();
   }
 
@@ -68,17 +81,14 @@ export class DashboardStore {
 
   /** A job fetched in full (GET /api/v1/jobs/:id). */
   setJob(view: JobView): void {
-    const known = this.stepMap.has(view.id);
     this.details.set(view.id, view);
     this.putJob(view);
     const steps = this.stepsOf(view.id, true);
     for (const s of view.stepDetails) {
       const before = steps.get(s.id);
       if (isOlderStep(before, s)) continue;
-      steps.set(s.id, s);
-      if (s.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(s);
+      this.putStep(view.id, s, before);
     }
-    if (!known && !TERMINAL.has(view.state)) this.recordSlots(this.now()); // its running steps count now
     this.changed();
   }
 
@@ -95,20 +105,18 @@ export class DashboardStore {
       case 'node.removed':
         this.nodeMap.delete((event.data as NodeView).id);
         this.usage.delete((event.data as NodeView).id);
+        this.clusterChanged(this.now());
         break;
       case 'job.created':
       case 'job.updated':
         this.putJob(event.data as JobSummary);
-        if (TERMINAL.has((event.data as JobSummary).state)) this.recordSlots(this.now());
         break;
       case 'step.updated': {
         const { jobId, step } = event.data as { jobId: string; step: StepView };
         const steps = this.stepsOf(jobId, true);
         const before = steps.get(step.id);
         if (isOlderStep(before, step)) return true;
-        steps.set(step.id, step);
-        if (step.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(step);
-        this.recordSlots(this.now());
+        this.putStep(jobId, step, before);
         break;
       }
       case 'reset':
@@ -121,8 +129,18 @@ export class DashboardStore {
     return true;
   }
 
-  private putNode(node: NodeView, at = this.now()): void {
+  private putStep(jobId: string, step: StepView, before: StepView | undefined): void {
+    this.stepsOf(jobId, true).set(step.id, step);
+    if (step.state === 'succeeded' && before?.state !== 'succeeded') this.recordRate(step);
+    const finished = TERMINAL.has(this.jobMap.get(jobId)?.state ?? 'queued');
+    this.slotsChanged(this.slotUse.track(jobId, step, finished));
+  }
+
+  private putNode(node: NodeView, at = this.now(), sampleCluster = true): void {
+    const before = this.nodeMap.get(node.id);
     this.nodeMap.set(node.id, node);
+    if (sampleCluster && (before?.state !== node.state || before.slots !== node.slots))
+      this.clusterChanged(this.now());
     // Slots are derived from steps (recordSlots); here the gauges the node reports.
     for (const g of nodeGauges(node, 0)) {
       if (g.fraction === undefined || g.key === 'slots') continue;
@@ -146,6 +164,7 @@ export class DashboardStore {
     this.jobMap.set(job.id, summary);
     const detail = this.details.get(job.id);
     if (detail) this.details.set(job.id, { ...detail, ...summary });
+    if (TERMINAL.has(summary.state)) this.slotsChanged(this.slotUse.endJob(job.id));
     if (!known && this.jobMap.size > this.maxJobs) this.forgetOldJobs();
   }
 
@@ -153,7 +172,9 @@ export class DashboardStore {
     const finished = [...this.jobMap.values()]
       .filter((j) => TERMINAL.has(j.state))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    for (const j of finished.slice(0, this.jobMap.size - this.maxJobs)) {
+    // A tenth more than needed, so the sort runs once per many new jobs, not for each.
+    const excess = this.jobMap.size - this.maxJobs + Math.ceil(this.maxJobs / 10);
+    for (const j of finished.slice(0, excess)) {
       this.jobMap.delete(j.id);
       this.stepMap.delete(j.id);
       this.details.delete(j.id);
@@ -166,23 +187,46 @@ export class DashboardStore {
     return steps ?? new Map();
   }
 
+  /** Samples the slot use of nodes whose running count changed, and marks the cluster share changed. */
+  private slotsChanged(nodes: readonly string[]): void {
+    if (nodes.length === 0) return;
+    const t = this.now();
+    for (const id of nodes) this.sampleSlots(id, t);
+    this.clusterChanged(t);
+  }
+
+  private sampleSlots(nodeId: string, t: number): void {
+    const node = this.nodeMap.get(nodeId);
+    if (node && node.slots > 0)
+      this.ring(nodeId, 'slots').push(t, Math.min(1, this.slotUse.of(nodeId) / node.slots));
+  }
+
   /**
-   * Samples slot use per node and across the ready nodes (after a step or job changed), at the page's own time:
-   * a snapshot and events then share one clock whatever the server's.
+   * The cluster share changed at `t`: sampled now when the last sample is 250 ms old (the share costs a pass over
+   * the nodes), else when read or at the next change after that. Times are the page's own clock.
    */
-  private recordSlots(at: number): void {
-    const t = Number.isFinite(at) ? at : this.now();
-    const busy = this.busyByNode();
+  private clusterChanged(t: number, force = false): void {
+    this.clusterDirtyAt = t;
+    if (force || t - this.clusterSampledAt >= 250) this.sampleCluster(t);
+  }
+
+  private sampleCluster(t: number): void {
+    this.clusterDirtyAt = undefined;
+    this.clusterSampledAt = t;
     let used = 0;
     let total = 0;
     for (const node of this.nodeMap.values()) {
       if (node.state !== 'ready' || node.slots <= 0) continue;
-      const n = Math.min(node.slots, busy.get(node.id) ?? 0);
-      used += n;
+      used += Math.min(node.slots, this.slotUse.of(node.id));
       total += node.slots;
-      this.ring(node.id, 'slots').push(t, n / node.slots);
     }
-    if (total > 0) this.clusterSlots.push(t, used / total);
+    this.clusterSlots.push(t, total > 0 ? used / total : 0);
+  }
+
+  /** Share of the ready nodes' task slots in use over time (0..1), for the cluster utilisation chart. */
+  clusterSlotHistory(): Sample[] {
+    if (this.clusterDirtyAt !== undefined) this.sampleCluster(this.clusterDirtyAt);
+    return this.clusterSlots.samples();
   }
 
   private ring(nodeId: string, key: string): SampleRing {
@@ -193,18 +237,9 @@ export class DashboardStore {
     return ring;
   }
 
-  /** Running tasks per node, from the step views of unfinished jobs. */
-  busyByNode(): Map<string, number> {
-    const busy = new Map<string, number>();
-    for (const [jobId, steps] of this.stepMap) {
-      const job = this.jobMap.get(jobId);
-      if (job && TERMINAL.has(job.state)) continue;
-      for (const s of steps.values()) {
-        const a = s.attempts[s.attempts.length - 1];
-        if (a?.state === 'running' && a.nodeId) busy.set(a.nodeId, (busy.get(a.nodeId) ?? 0) + 1);
-      }
-    }
-    return busy;
+  /** Running tasks per node (nodes with none are absent), from the step views of unfinished jobs. */
+  busyByNode(): ReadonlyMap<string, number> {
+    return this.slotUse.byNode();
   }
 
   private recordRate(step: StepView): void {
@@ -270,7 +305,7 @@ export class DashboardStore {
 
   /** Tasks running on the node now, from the step views the dashboard knows. */
   busySlots(nodeId: string): number {
-    return this.busyByNode().get(nodeId) ?? 0;
+    return this.slotUse.of(nodeId);
   }
 
   /** Utilisation history of one of a node's gauges (`memory`, `gpu0`, `vram0` …). */

@@ -57,7 +57,8 @@ describe('DashboardStore', () => {
   });
 
   it('keeps step views from details and events; counts busy slots of unfinished jobs per node', () => {
-    const store = new DashboardStore(() => T0);
+    let clock = T0;
+    const store = new DashboardStore(() => (clock += 1000));
     store.setSnapshot([node('n1')], [job('j1', { state: 'running' })], null);
     store.setJob({
       ...job('j1', { state: 'running' }),
@@ -84,7 +85,7 @@ describe('DashboardStore', () => {
     // the job's detail showed a running step, 1 with both, 0 when the job ended.
     const slotValues = store.usageHistory('n1', 'slots')!.samples();
     expect(slotValues.map((s) => s.v)).toEqual([0, 0.5, 1, 0]);
-    expect(store.clusterSlots.samples().map((s) => s.v)).toEqual([0, 0.5, 1, 0]);
+    expect(store.clusterSlotHistory().map((s) => s.v)).toEqual([0, 0.5, 1, 0]);
     expect(store.jobDetail('j1')!.state).toBe('succeeded');
   });
 
@@ -135,6 +136,37 @@ describe('DashboardStore', () => {
     ]);
   });
 
+  it('samples the cluster share at most every 250 ms while busy, and the last change when read', () => {
+    let clock = T0;
+    const store = new DashboardStore(() => clock);
+    store.setSnapshot([node('n1', { slots: 4 })], [job('j1', { state: 'running' })], null);
+    const run = (id: string, at: number) => {
+      clock = T0 + at;
+      store.apply(
+        event('step.updated', { jobId: 'j1', step: step(id, { attempts: [attempt({ id, nodeId: 'n1' })] }) }),
+      );
+    };
+    run('a', 100); // within 250 ms of the snapshot's sample: pending
+    run('b', 300); // sampled (2 of 4)
+    run('c', 400); // pending
+    expect(store.busySlots('n1')).toBe(3);
+    expect(store.clusterSlotHistory()).toEqual([
+      { t: T0, v: 0 },
+      { t: T0 + 300, v: 0.5 },
+      { t: T0 + 400, v: 0.75 }, // the pending change, at its own time
+    ]);
+    expect(
+      store
+        .usageHistory('n1', 'slots')!
+        .samples()
+        .map((s) => s.v),
+    ).toEqual([0, 0.25, 0.5, 0.75]);
+    // An offline node leaves the cluster's slots.
+    clock = T0 + 1000;
+    store.apply(event('node.offline', node('n1', { slots: 4, state: 'offline' })));
+    expect(store.clusterSlotHistory().at(-1)).toEqual({ t: T0 + 1000, v: 0 });
+  });
+
   it('forgets the oldest finished jobs past its bound, never unfinished ones', () => {
     const store = new DashboardStore(Date.now, 3);
     store.setSnapshot([], [], null);
@@ -143,7 +175,8 @@ describe('DashboardStore', () => {
     store.apply(event('step.updated', { jobId: 'old-done', step: step('a', { state: 'succeeded' }) }));
     store.apply(event('job.created', job('mid', { createdAt: iso(2), state: 'failed' })));
     store.apply(event('job.created', job('new', { createdAt: iso(3) })));
-    expect(store.jobs().map((j) => j.id)).toEqual(['new', 'mid', 'old-running']);
+    // Past 3 it forgets the excess and a tenth of the bound more (1): the two oldest finished jobs.
+    expect(store.jobs().map((j) => j.id)).toEqual(['new', 'old-running']);
     expect(store.steps('old-done')).toEqual([]);
   });
 
