@@ -3,19 +3,21 @@
  * cluster when it is reachable. Each has a category that settings can switch off.
  */
 import { isPlainObject, suggestClosest, type DiagnosticCode, type JsonPath } from '@orchion/schemas';
+import type { DiagnosticCategory } from '../protocol.js';
 import type { Analysis } from './analysis.js';
 import type { ClusterInfo } from './cluster-info.js';
 import type { ServiceDiagnostic } from './types.js';
 
-export const DIAGNOSTIC_CATEGORIES = [
+export type { DiagnosticCategory };
+/** The categories clients may switch off (typed by the protocol the extension imports). */
+export const DIAGNOSTIC_CATEGORIES: readonly DiagnosticCategory[] = [
   'syntax',
   'schema',
   'steps',
   'expressions',
   'inputs',
   'cluster',
-] as const;
-export type DiagnosticCategory = (typeof DIAGNOSTIC_CATEGORIES)[number];
+];
 
 /** Codes the language server adds to the parser's. */
 export const CLUSTER_CODES = ['unknown-model', 'unknown-runtime'] as const;
