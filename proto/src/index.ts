@@ -61,3 +61,4 @@ export type {
   AgentServiceDefinition,
 } from './generated/orchion/v1/AgentService';
 export * from './data-plane';
+export * from './data-plane-mux';

@@ -1,1 +1,2 @@
 export { DataPlaneServer, type DataPlaneServerOptions } from './server.js';
+export { DataPlaneCore } from './core.js';

@@ -8,18 +8,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type {
-  DataPlaneEmbedRequest,
-  DataPlaneGenerateRequest,
-  DataPlaneResult,
-  DataPlaneStatus,
-} from '@orchion/proto';
+import type { AddressInfo, Socket } from 'node:net';
+import { MUX_PATH, MUX_PROTOCOL, type DataPlaneStatus } from '@orchion/proto';
 import type { Logger } from 'pino';
-import { chooseRuntime } from '../executor/runtime-choice.js';
-import { TaskFailure } from '../executor/task-errors.js';
-import { isRuntimeError } from '../runtimes/errors.js';
-import type { GenerateResult, Runtime } from '../runtimes/types.js';
+import type { Runtime } from '../runtimes/types.js';
+import { DataPlaneCore, DataPlaneFailure, describe } from './core.js';
+import { MuxSession } from './mux-session.js';
 
 export interface DataPlaneServerOptions {
   /** host:port to listen on (port 0 picks a free one). */
@@ -34,40 +28,24 @@ export interface DataPlaneServerOptions {
 /** Request bodies larger than this are refused (413). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-const STATUS_OF: Record<string, number> = {
-  'bad-request': 400,
-  'model-not-found': 404,
-  'runtime-not-found': 404,
-  'model-invalid': 422,
-  'continuation-unsupported': 422,
-  'runtime-crashed': 502,
-  'runtime-unavailable': 503,
-  closed: 503,
-  aborted: 499,
-};
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const NDJSON = { 'content-type': 'application/x-ndjson' };
+const SWITCHING = `HTTP/1.1 101 Switching Protocols\r\nupgrade: ${MUX_PROTOCOL}\r\nconnection: Upgrade\r\n\r\n`;
 
 export class DataPlaneServer {
   private readonly server: Server;
-  private readonly runtimes: ReadonlyMap<string, Runtime>;
+  private readonly core: DataPlaneCore;
   private readonly expected: Buffer;
-  private readonly counters = { active: 0, completed: 0, failed: 0, aborted: 0, chunks: 0 };
+  private readonly muxSockets = new Set<Socket>();
   private url = '';
 
   constructor(private readonly opts: DataPlaneServerOptions) {
-    this.runtimes = new Map(opts.runtimes.map((r) => [r.name, r]));
+    this.core = new DataPlaneCore(opts.nodeId, opts.runtimes, opts.logger);
     this.expected = Buffer.from(`Bearer ${opts.token}`);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.handle(req, res));
     this.server.headersTimeout = 66_000;
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
   }
 
   /** Starts listening; resolves with the base URL (e.g. http://127.0.0.1:41234). */
@@ -92,8 +70,13 @@ export class DataPlaneServer {
     return this.url;
   }
 
+  /** Multiplexed connections open now (the gateway keeps one per orchestrator). */
+  get muxConnections(): number {
+    return this.muxSockets.size;
+  }
+
   status(): DataPlaneStatus {
-    return { nodeId: this.opts.nodeId, ...this.counters };
+    return this.core.status();
   }
 
   /** Stops listening and ends open connections (running generations are aborted by their closed sockets). */
@@ -101,6 +84,7 @@ export class DataPlaneServer {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const s of this.muxSockets) s.destroy();
     });
   }
 
@@ -110,10 +94,29 @@ export class DataPlaneServer {
     return timingSafeEqual(Buffer.from(h), this.expected);
   }
 
+  /** The multiplexed connection's handshake: `GET /v1/mux` with `Upgrade: orchion-mux/1` and the token. */
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const refuse = (status: number, code: string, message: string) => {
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(
+        `HTTP/1.1 ${status} ${code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    };
+    socket.on('error', () => socket.destroy());
+    if (!this.authorized(req)) return refuse(401, 'unauthorized', 'missing or wrong data-plane token');
+    if (req.url !== MUX_PATH || req.headers.upgrade?.toLowerCase() !== MUX_PROTOCOL) {
+      return refuse(404, 'not_found', `no upgrade to ${String(req.headers.upgrade)} on ${String(req.url)}`);
+    }
+    socket.write(SWITCHING);
+    this.muxSockets.add(socket);
+    socket.once('close', () => this.muxSockets.delete(socket));
+    new MuxSession(socket, this.core, this.opts.logger).start(head);
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     if (!this.authorized(req)) {
       req.resume();
-      return sendError(res, new HttpError(401, 'unauthorized', 'missing or wrong data-plane token'));
+      return sendError(res, new DataPlaneFailure(401, 'unauthorized', 'missing or wrong data-plane token'));
     }
     const path = req.url ?? '';
     if (req.method === 'GET' && path === '/v1/status') return sendJson(res, 200, this.status());
@@ -125,117 +128,43 @@ export class DataPlaneServer {
       return;
     }
     req.resume();
-    sendError(res, new HttpError(404, 'not_found', `no route for ${req.method} ${path}`));
+    sendError(res, new DataPlaneFailure(404, 'not_found', `no route for ${req.method} ${path}`));
   }
 
-  private async runtimeFor(model: unknown): Promise<Runtime> {
-    if (typeof model !== 'string' || !model)
-      throw new HttpError(400, 'bad-request', 'model must be a string');
-    return (await chooseRuntime(this.runtimes, '', model)).runtime;
-  }
-
-  private async generate(body: unknown, res: ServerResponse): Promise<void> {
-    const r = body as DataPlaneGenerateRequest;
-    const controller = new AbortController();
-    const signal = controller.signal;
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    this.counters.active++;
-    let streamed = false;
-    try {
-      const runtime = await this.runtimeFor(r?.model);
-      if (r.kind !== 'chat' && r.kind !== 'complete') {
-        throw new HttpError(400, 'bad-request', 'kind must be chat or complete');
-      }
-      if (r.assistantPrefix && (r.kind !== 'chat' || !runtime.continuesChat)) {
-        throw new HttpError(
-          422,
-          'continuation-unsupported',
-          `the ${runtime.name} runtime cannot continue an assistant answer`,
-        );
-      }
-      const onToken = r.stream
-        ? (text: string) => {
-            if (signal.aborted) return;
-            if (!streamed) {
-              streamed = true;
-              res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-            }
-            this.counters.chunks++;
-            res.write(`{"t":${JSON.stringify(text)}}\n`);
-          }
-        : undefined;
-      const options = r.options ?? {};
-      const result: GenerateResult =
-        r.kind === 'chat'
-          ? await runtime.chat({
-              model: r.model,
-              messages: r.messages ?? [],
-              ...(r.assistantPrefix ? { assistantPrefix: r.assistantPrefix } : {}),
-              options,
-              signal,
-              onToken,
-            })
-          : await runtime.complete({
-              model: r.model,
-              prompt: typeof r.prompt === 'string' ? r.prompt : '',
-              options,
-              signal,
-              onToken,
-            });
-      if (signal.aborted || result.stopReason === 'aborted') {
-        this.counters.aborted++;
-        this.opts.logger.info(
-          { model: r.model, chunks: result.completionTokens },
-          'data plane: generation stopped, the caller went away',
-        );
-        res.destroy();
-        return;
-      }
-      this.counters.completed++;
-      const done: DataPlaneResult = { ...result, runtime: runtime.name };
-      if (!r.stream) return sendJson(res, 200, done);
-      if (!streamed) res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      res.end(`${JSON.stringify({ done })}\n`);
-    } catch (err) {
-      this.counters.failed++;
-      if (!streamed) return sendError(res, err);
-      const { code, message } = describe(err);
-      res.end(`${JSON.stringify({ error: { code, message } })}\n`);
-    } finally {
-      this.counters.active--;
-    }
-  }
-
-  private async embed(body: unknown, res: ServerResponse): Promise<void> {
-    const r = body as DataPlaneEmbedRequest;
+  private generate(body: unknown, res: ServerResponse): Promise<void> {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    this.counters.active++;
-    try {
-      const runtime = await this.runtimeFor(r?.model);
-      const result = await runtime.embed({ model: r.model, input: r.input, signal: controller.signal });
-      this.counters.completed++;
-      sendJson(res, 200, result);
-    } catch (err) {
-      if (isRuntimeError(err, 'aborted')) this.counters.aborted++;
-      else this.counters.failed++;
-      sendError(res, err);
-    } finally {
-      this.counters.active--;
-    }
+    const stream = (body as { stream?: unknown } | null)?.stream === true;
+    return this.core.generate(body, controller.signal, {
+      chunk: (literal) => {
+        if (!res.headersSent) res.writeHead(200, NDJSON);
+        res.write(`{"t":${literal}}\n`);
+      },
+      done: (done) => {
+        if (!stream) return sendJson(res, 200, done);
+        if (!res.headersSent) res.writeHead(200, NDJSON);
+        res.end(`${JSON.stringify({ done })}\n`);
+      },
+      error: ({ status, code, message }, streamed) => {
+        if (!streamed) return sendJson(res, status, { error: { code, message } });
+        res.end(`${JSON.stringify({ error: { code, message } })}\n`);
+      },
+      aborted: () => res.destroy(),
+    });
   }
-}
 
-function describe(err: unknown): { status: number; code: string; message: string } {
-  if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message };
-  if (isRuntimeError(err) || err instanceof TaskFailure) {
-    return { status: STATUS_OF[err.code] ?? 500, code: err.code, message: err.message };
+  private embed(body: unknown, res: ServerResponse): Promise<void> {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    return this.core.embed(body, controller.signal, {
+      done: (result) => sendJson(res, 200, result),
+      error: ({ status, code, message }) => sendJson(res, status, { error: { code, message } }),
+    });
   }
-  return { status: 500, code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -260,7 +189,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'bad-request', `request body over ${MAX_BODY_BYTES} bytes`));
+        reject(new DataPlaneFailure(413, 'bad-request', `request body over ${MAX_BODY_BYTES} bytes`));
         req.destroy();
         return;
       }
@@ -270,7 +199,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
-        reject(new HttpError(400, 'bad-request', 'the body is not JSON'));
+        reject(new DataPlaneFailure(400, 'bad-request', 'the body is not JSON'));
       }
     });
     req.on('error', reject);

@@ -12,7 +12,7 @@ import { Dispatcher } from './dispatch';
 import { GatewayHttp } from './http';
 import { KeyRing } from './keys';
 import { GatewayMetrics } from './metrics';
-import { NodeClient } from './node-client';
+import { NodeClient, type DataPlaneTransport } from './node-client';
 import { Router } from './router';
 
 /** How long a node may stay stale before the requests it runs are cut and fail over (at least 2 heartbeats). */
@@ -32,13 +32,18 @@ export interface GatewayOptions {
   nodeConcurrency?: number;
   /** Browser origins allowed on the gateway's routes (as on the API: `--cors-origin`). */
   corsOrigins?: string[];
+  /**
+   * How the gateway reaches nodes: 'mux' (default: one multiplexed connection per node) or 'http' (a request per
+   * call; the environment variable ORCHION_GATEWAY_DATA_PLANE=http picks it too: debugging, benchmarks).
+   */
+  dataPlaneTransport?: DataPlaneTransport;
 }
 
 export class Gateway {
   readonly router: Router;
   readonly keys: KeyRing;
   readonly http: GatewayHttp;
-  private readonly client = new NodeClient();
+  private readonly client: NodeClient;
   private readonly auth = new Map<string, string>();
   private readonly urls = new Map<string, string>();
   private readonly flushTimer: NodeJS.Timeout;
@@ -49,6 +54,9 @@ export class Gateway {
   private readonly warned = new Set<string>();
 
   constructor(private readonly opts: GatewayOptions) {
+    this.client = new NodeClient(
+      opts.dataPlaneTransport ?? (process.env.ORCHION_GATEWAY_DATA_PLANE === 'http' ? 'http' : 'mux'),
+    );
     this.router = new Router({ maxQueue: opts.maxQueue, queueTimeoutMs: opts.queueTimeoutMs });
     this.keys = new KeyRing(opts.keyStore, opts.adminToken);
     const metrics = new GatewayMetrics(opts.metricsRegistry, this.router);

@@ -1,6 +1,8 @@
 /**
- * The gateway's client of agents' data planes (contract: proto/src/data-plane.ts): one keep-alive connection
- * pool per node (node:http Agent), streamed NDJSON parsed as it arrives and handed on chunk by chunk.
+ * The gateway's client of agents' data planes (contracts: proto/src/data-plane.ts, data-plane-mux.ts). By default
+ * one persistent multiplexed connection per node (mux-client.ts) carries all requests to it; an agent that does
+ * not offer it (the upgrade answers 404), or the `http` transport, gets HTTP requests over a keep-alive pool per
+ * node (node:http Agent), streamed NDJSON parsed as it arrives and handed on chunk by chunk.
  *
  * Failures are sorted for the caller: NodeFailure (the node or the connection broke: another node may serve the
  * request) and NodeRefused (the node answered with an error: its code says whether another node may do better).
@@ -13,23 +15,10 @@ import type {
   DataPlaneResult,
 } from '@orchion/proto';
 import type { Cancel } from './cancel';
+import { MuxConnection, MuxUnsupported } from './mux-client';
+import { NodeFailure, NodeRefused, RETRY_ELSEWHERE, nodeError, type GenerateHooks } from './node-errors';
 
-/** The node or its connection failed (refused, reset, killed mid-stream, stream ended without a result). */
-export class NodeFailure extends Error {
-  override readonly name = 'NodeFailure';
-}
-
-/** The node answered with an error (`code` from the runtimes: bad-request, model-not-found, ...). */
-export class NodeRefused extends Error {
-  override readonly name = 'NodeRefused';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { NodeFailure, NodeRefused, type GenerateHooks } from './node-errors';
 
 export interface NodeTarget {
   url: string;
@@ -37,18 +26,22 @@ export interface NodeTarget {
   authorization: string;
 }
 
-export interface GenerateHooks {
-  /**
-   * A token chunk, as the JSON string literal the node sent (quotes and escapes included): the gateway splices it
-   * into the client's chunk as is, without decoding and encoding it again.
-   */
-  onToken(json: string): void;
-  cancel?: Cancel;
+/** How the gateway talks to nodes: one multiplexed connection per node (default), or an HTTP request per call. */
+export type DataPlaneTransport = 'mux' | 'http';
+
+interface MuxState {
+  conn?: MuxConnection;
+  opening?: Promise<MuxConnection | undefined>;
+  /** The node answered the upgrade with 404 (an agent without it): HTTP requests for this address. */
+  unsupported?: boolean;
 }
 
 export class NodeClient {
   private readonly agents = new Map<string, Agent>();
   private readonly addresses = new Map<string, { host: string; port: number }>();
+  private readonly muxes = new Map<string, MuxState>();
+
+  constructor(private readonly transport: DataPlaneTransport = 'mux') {}
 
   private agentFor(url: string): Agent {
     let agent = this.agents.get(url);
@@ -59,18 +52,77 @@ export class NodeClient {
     return agent;
   }
 
-  /** Forgets a node's pool (node gone). */
+  /** Forgets a node's connections (node gone). */
   drop(url: string): void {
     this.agents.get(url)?.destroy();
     this.agents.delete(url);
+    this.muxes.get(url)?.conn?.close();
+    this.muxes.delete(url);
   }
 
   close(): void {
     for (const a of this.agents.values()) a.destroy();
     this.agents.clear();
+    for (const m of this.muxes.values()) m.conn?.close();
+    this.muxes.clear();
   }
 
   generate(
+    target: NodeTarget,
+    body: DataPlaneGenerateRequest,
+    hooks: GenerateHooks,
+  ): Promise<DataPlaneResult> {
+    const mux = this.muxFor(target);
+    if (mux instanceof MuxConnection) return mux.generate(body, hooks);
+    if (!mux) return this.httpGenerate(target, body, hooks);
+    return mux.then((c) => (c ? c.generate(body, hooks) : this.httpGenerate(target, body, hooks)));
+  }
+
+  embed(target: NodeTarget, body: DataPlaneEmbedRequest, cancel?: Cancel): Promise<DataPlaneEmbedResult> {
+    const mux = this.muxFor(target);
+    if (mux instanceof MuxConnection) return mux.embed(body, cancel);
+    if (!mux) return this.httpEmbed(target, body, cancel);
+    return mux.then((c) => (c ? c.embed(body, cancel) : this.httpEmbed(target, body, cancel)));
+  }
+
+  /**
+   * The node's open multiplexed connection; a promise while it opens (undefined then: HTTP for this node); or
+   * undefined when HTTP is used. A connection that failed is opened again by the next request; one that cannot
+   * be opened fails that request as a node failure (the dispatcher tries another node).
+   */
+  private muxFor(target: NodeTarget): MuxConnection | Promise<MuxConnection | undefined> | undefined {
+    if (this.transport !== 'mux') return undefined;
+    let state = this.muxes.get(target.url);
+    if (!state) this.muxes.set(target.url, (state = {}));
+    if (state.unsupported) return undefined;
+    if (state.conn && !state.conn.closed) return state.conn;
+    if (state.opening) return state.opening;
+    const { host, port } = this.addressOf(target.url);
+    const s = state;
+    s.conn = undefined;
+    s.opening = MuxConnection.open(host, port, target.authorization).then(
+      (conn) => {
+        s.opening = undefined;
+        if (this.muxes.get(target.url) !== s) {
+          conn.close();
+          throw new NodeFailure('the node was dropped while connecting');
+        }
+        s.conn = conn;
+        return conn;
+      },
+      (err: unknown) => {
+        s.opening = undefined;
+        if (err instanceof MuxUnsupported) {
+          s.unsupported = true;
+          return undefined;
+        }
+        throw err;
+      },
+    );
+    return s.opening;
+  }
+
+  private httpGenerate(
     target: NodeTarget,
     body: DataPlaneGenerateRequest,
     hooks: GenerateHooks,
@@ -132,7 +184,11 @@ export class NodeClient {
     });
   }
 
-  embed(target: NodeTarget, body: DataPlaneEmbedRequest, cancel?: Cancel): Promise<DataPlaneEmbedResult> {
+  private httpEmbed(
+    target: NodeTarget,
+    body: DataPlaneEmbedRequest,
+    cancel?: Cancel,
+  ): Promise<DataPlaneEmbedResult> {
     return this.call(target, '/v1/embed', body, cancel, (res, resolve, reject) =>
       readJson(res, resolve as (v: unknown) => void, reject),
     );
@@ -176,9 +232,7 @@ export class NodeClient {
             const e = (v as { error?: { code?: string; message?: string } }).error ?? {};
             const code = e.code ?? `http-${res.statusCode}`;
             const message = e.message ?? `the node answered ${res.statusCode}`;
-            if (RETRY_ELSEWHERE.has(code) || (res.statusCode ?? 500) >= 500) {
-              reject(new NodeFailure(`${code}: ${message}`));
-            } else reject(new NodeRefused(res.statusCode ?? 500, code, message));
+            reject(nodeError(res.statusCode ?? 500, code, message));
           },
           reject,
         );
@@ -201,18 +255,6 @@ export class NodeClient {
 const TOKEN_HEAD = '{"t":';
 // eslint-disable-next-line no-control-regex
 const JSON_STRING = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"$/;
-
-/** Node-side error codes after which another node may well succeed. */
-const RETRY_ELSEWHERE = new Set([
-  'runtime-crashed',
-  'runtime-unavailable',
-  'closed',
-  'internal',
-  'model-not-found',
-  'runtime-not-found',
-  'model-invalid',
-  'unauthorized',
-]);
 
 function readJson(res: IncomingMessage, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
   const chunks: Buffer[] = [];

@@ -36,9 +36,11 @@ describe('gateway: Ollama API', () => {
     expect(r.message.role).toBe('assistant');
     expect(r.eval_count).toBe(10);
     expect(r.done_reason).toBe('length');
-    // The model is loaded now: /api/ps lists it.
-    const ps = await ollama.ps();
-    expect(ps.models.map((m) => m.name)).toContain(MODEL);
+    // The model is loaded now: /api/ps lists it once the agent has reported it on its control stream (the
+    // capability update travels beside the answer, not before it: the gateway may see the answer first).
+    await expect
+      .poll(async () => (await ollama.ps()).models.map((m) => m.name), { timeout: 10_000 })
+      .toContain(MODEL);
   });
 
   it('streams chat as NDJSON, the same text as a whole answer', async () => {

@@ -1,5 +1,5 @@
 // The dispatcher over real data planes (the agent's DataPlaneServer on loopback, echo runtime with a per-token
-// delay): retry before the first byte, mid-stream continuation on another node, structured answers that cannot be
+// delay; both transports): retry before the first byte, mid-stream continuation on another node, structured answers that cannot be
 // continued, bad requests that are not retried, and the continuation request itself.
 import { DataPlaneServer, EchoRuntime } from '@orchion/agent';
 import { dataPlaneToken } from '@orchion/proto';
@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cancel } from '../../src/gateway/cancel';
 import { body, Dispatcher, GatewayError, type GenerateCall } from '../../src/gateway/dispatch';
-import { NodeClient } from '../../src/gateway/node-client';
+import { NodeClient, type DataPlaneTransport } from '../../src/gateway/node-client';
 import { Router } from '../../src/gateway/router';
 
 const JOIN = 'join-secret';
@@ -36,7 +36,7 @@ async function startNode(id: string, tokenDelayMs = 0): Promise<Node> {
   return { id, server, url: await server.listen() };
 }
 
-function fleet(nodes: { id: string; url: string }[]) {
+function fleet(nodes: { id: string; url: string }[], transport: DataPlaneTransport) {
   const router = new Router();
   for (const n of nodes) {
     router.upsert({
@@ -50,7 +50,7 @@ function fleet(nodes: { id: string; url: string }[]) {
   const failovers: boolean[] = [];
   const dispatcher = new Dispatcher({
     router,
-    client: new NodeClient(),
+    client: new NodeClient(transport),
     authorization: (id) => `Bearer ${dataPlaneToken(JOIN, id)}`,
     onFailover: (_id, midStream) => failovers.push(midStream),
     logger,
@@ -60,11 +60,12 @@ function fleet(nodes: { id: string; url: string }[]) {
 
 const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
 
-describe('Dispatcher', () => {
+// Both transports to the node: the multiplexed connection (default) and HTTP requests.
+describe.each(['mux', 'http'] as const)('Dispatcher (%s data plane)', (transport) => {
   it('continues a stream on another node when the serving one dies mid-answer (chat)', async () => {
     const a = await startNode('a', 5);
     const b = await startNode('b', 5);
-    const { dispatcher, failovers, router } = fleet([a, b]);
+    const { dispatcher, failovers, router } = fleet([a, b], transport);
     const call: GenerateCall = {
       kind: 'chat',
       model: 'echo',
@@ -98,7 +99,7 @@ describe('Dispatcher', () => {
 
   it('retries on another node before the first byte (node unreachable), invisibly', async () => {
     const b = await startNode('b');
-    const { dispatcher, failovers } = fleet([{ id: 'dead', url: 'http://127.0.0.1:1' }, b]);
+    const { dispatcher, failovers } = fleet([{ id: 'dead', url: 'http://127.0.0.1:1' }, b], transport);
     for (let i = 0; i < 4; i++) {
       const out = await dispatcher.generate(
         { kind: 'complete', model: 'echo', prompt: 'one two three', options: {}, stream: false },
@@ -114,7 +115,7 @@ describe('Dispatcher', () => {
   it('a structured (JSON schema) stream that loses its node ends with a clean error', async () => {
     const a = await startNode('a', 5);
     const b = await startNode('b', 5);
-    const { dispatcher } = fleet([a, b]);
+    const { dispatcher } = fleet([a, b], transport);
     let seen = 0;
     const err = await dispatcher
       .generate(
@@ -139,7 +140,7 @@ describe('Dispatcher', () => {
   it('a bad request is refused by the node and not retried elsewhere', async () => {
     const a = await startNode('a');
     const b = await startNode('b');
-    const { dispatcher, failovers } = fleet([a, b]);
+    const { dispatcher, failovers } = fleet([a, b], transport);
     const err = await dispatcher
       .generate(
         { kind: 'complete', model: 'echo', prompt: 'x', options: { temperature: 99 }, stream: false },

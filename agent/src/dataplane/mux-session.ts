@@ -1,0 +1,140 @@
+/**
+ * One multiplexed data-plane connection from the gateway (framing: proto/src/data-plane-mux.ts), after the HTTP
+ * upgrade handshake authenticated it. Each GENERATE / EMBED frame runs on the core as its own stream; ABORT stops
+ * that stream's generation; the connection closing aborts all of them. Frames written in one tick leave in one
+ * socket write (cork until the next tick).
+ */
+import type { Socket } from 'node:net';
+import { encodeFrame, FrameDecoder, FrameType, type MuxError } from '@orchion/proto';
+import type { Logger } from 'pino';
+import type { DataPlaneCore, Described } from './core.js';
+
+export class MuxSession {
+  private readonly streams = new Map<number, AbortController>();
+  private readonly decoder: FrameDecoder;
+  private corked = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly core: DataPlaneCore,
+    private readonly logger: Logger,
+  ) {
+    this.decoder = new FrameDecoder((type, id, payload) => this.frame(type, id, payload));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.push(chunk);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'data plane: malformed frame; connection closed');
+        socket.destroy();
+      }
+    });
+    socket.on('close', () => this.abortAll());
+    socket.on('error', () => this.abortAll());
+  }
+
+  /** Handles the bytes that came with the handshake, then the connection's. */
+  start(head: Buffer): void {
+    if (head.length > 0) this.socket.emit('data', head);
+  }
+
+  /** Open streams (tests, status). */
+  get open(): number {
+    return this.streams.size;
+  }
+
+  private frame(type: number, id: number, payload: string): void {
+    if (type === FrameType.Abort) {
+      this.streams.get(id)?.abort();
+      return;
+    }
+    if (type !== FrameType.Generate && type !== FrameType.Embed) {
+      this.send(
+        FrameType.Error,
+        id,
+        errorPayload({ status: 400, code: 'bad-request', message: `frame type ${type} is not a request` }),
+      );
+      return;
+    }
+    if (this.streams.has(id)) {
+      this.send(
+        FrameType.Error,
+        id,
+        errorPayload({ status: 400, code: 'bad-request', message: `stream ${id} is open already` }),
+      );
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      this.send(
+        FrameType.Error,
+        id,
+        errorPayload({ status: 400, code: 'bad-request', message: 'the body is not JSON' }),
+      );
+      return;
+    }
+    const controller = new AbortController();
+    this.streams.set(id, controller);
+    const end = () => this.streams.delete(id);
+    if (type === FrameType.Generate) {
+      void this.core.generate(body, controller.signal, {
+        chunk: (literal) => this.send(FrameType.Chunk, id, literal),
+        done: (result) => {
+          end();
+          this.send(FrameType.Done, id, JSON.stringify(result));
+        },
+        error: (err) => {
+          end();
+          this.send(FrameType.Error, id, errorPayload(err));
+        },
+        aborted: () => {
+          end();
+          this.send(
+            FrameType.Error,
+            id,
+            errorPayload({ status: 499, code: 'aborted', message: 'aborted by the caller' }),
+          );
+        },
+      });
+    } else {
+      void this.core.embed(body, controller.signal, {
+        done: (result) => {
+          end();
+          this.send(FrameType.Done, id, JSON.stringify(result));
+        },
+        error: (err) => {
+          end();
+          this.send(FrameType.Error, id, errorPayload(err));
+        },
+      });
+    }
+  }
+
+  private send(type: FrameType, id: number, payload: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(encodeFrame(type, id, payload));
+  }
+
+  private abortAll(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.streams.values()) c.abort();
+    this.streams.clear();
+  }
+}
+
+function errorPayload(err: Described): string {
+  const e: MuxError = { status: err.status, code: err.code, message: err.message };
+  return JSON.stringify(e);
+}
