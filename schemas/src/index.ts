@@ -15,7 +15,13 @@ export {
   type RelatedInformation,
   type Severity,
 } from './diagnostics.js';
-export { parsePipeline, type ParseResult } from './parse.js';
+export {
+  parsePipeline,
+  parsedParts,
+  type ParseOptions,
+  type ParseResult,
+  type ParsedParts,
+} from './parse.js';
 export {
   API_VERSION,
   DEFAULT_MODEL,

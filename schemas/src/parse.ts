@@ -8,7 +8,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { normalizePipeline } from './normalize.js';
 import { checkOutputSchemas } from './output-schema.js';
 import type { Pipeline } from './pipeline.js';
-import { readRaw } from './raw.js';
+import { readRaw, type RawPipeline } from './raw.js';
 import { collectReferences, type TemplateReference } from './references.js';
 import { schemaDiagnostics } from './schema.js';
 import { MAX_ALIAS_COUNT, SourceDocument } from './source.js';
@@ -27,19 +27,47 @@ export interface ParseResult {
   data?: unknown;
 }
 
+export interface ParseOptions {
+  /**
+   * Whether to build the typed `pipeline` when there are no errors (default true). Editors that only want the
+   * diagnostics and positions skip it.
+   */
+  typed?: boolean;
+}
+
+/** The raw view and step graph the checks of a parse used (see `parsedParts`). */
+export interface ParsedParts {
+  raw: RawPipeline;
+  graph: StepGraph;
+}
+
+const PARTS = new WeakMap<ParseResult, ParsedParts>();
+
+/**
+ * The raw view and step graph a `parsePipeline` result was checked with (absent when the YAML could not be
+ * converted), so editors need not compute them again. Read-only: they are shared with the result.
+ */
+export function parsedParts(result: ParseResult): ParsedParts | undefined {
+  return PARTS.get(result);
+}
+
 /**
  * Parses and checks a pipeline file. Never throws: every problem is a diagnostic. `parsed`: the YAML document of
  * `text` when the caller parsed it already (an editor reusing unchanged pieces; see `SourceDocument`).
  */
-export function parsePipeline(text: string, parsed?: Document.Parsed): ParseResult {
+export function parsePipeline(
+  text: string,
+  parsed?: Document.Parsed,
+  options: ParseOptions = {},
+): ParseResult {
   try {
-    return parseUnsafe(typeof text === 'string' ? text : String(text), parsed);
+    return parseUnsafe(typeof text === 'string' ? text : String(text), parsed, options.typed !== false);
   } catch (e) {
     return { diagnostics: [internalError('pipeline', e)], references: [] };
   }
 }
 
-function parseUnsafe(text: string, parsed: Document.Parsed | undefined): ParseResult {
+function parseUnsafe(text: string, parsed: Document.Parsed | undefined, typed: boolean): ParseResult {
   const source = new SourceDocument(text, parsed);
   const done = (diagnostics: Diagnostic[], extra: Partial<ParseResult> = {}): ParseResult => ({
     diagnostics: sortDiagnostics(diagnostics),
@@ -79,8 +107,10 @@ function parseUnsafe(text: string, parsed: Document.Parsed | undefined): ParseRe
     checkOutputSchemas(source, raw, schema.hasErrorsUnder),
   );
   const extra: Partial<ParseResult> = { references, data };
-  if (!hasErrors(all)) extra.pipeline = normalizePipeline(data);
-  return done(all, extra);
+  if (typed && !hasErrors(all)) extra.pipeline = normalizePipeline(data);
+  const result = done(all, extra);
+  PARTS.set(result, { raw, graph });
+  return result;
 }
 
 /**

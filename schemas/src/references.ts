@@ -104,15 +104,17 @@ export function locateExpressions(
   }
   const inSource = findExpressions(source.text.slice(nodeStart, nodeEnd));
   const exact = node !== undefined && sameExpressions(inValue, inSource);
-  const whole = source.valueRange(path);
+  let whole: Range | undefined;
   return inValue.map((m, i) => {
     const common = {
       expression: m.body,
       ...(m.path ? { path: m.path } : {}),
       ...(m.error ? { error: m.error } : {}),
     };
-    if (!exact)
+    if (!exact) {
+      whole ??= source.valueRange(path);
       return { ...common, range: whole, fullRange: whole, start: nodeStart, end: nodeEnd, exact: false };
+    }
     const s = inSource[i]!;
     const start = nodeStart + s.start;
     const end = nodeStart + s.end;

@@ -6,6 +6,7 @@
 import {
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   parseDocument,
@@ -132,26 +133,25 @@ export class SourceDocument {
   /** Duplicate keys in any mapping, each pointing back at the first occurrence. */
   duplicateKeyDiagnostics(): Diagnostic<YamlCode>[] {
     const out: Diagnostic<YamlCode>[] = [];
-    visit(this.doc, {
-      Map: (_key, map) => {
-        const seen = new Map<string, Node>();
-        for (const pair of map.items) {
-          if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
-          const name = String(pair.key.value);
-          const first = seen.get(name);
-          if (first === undefined) {
-            seen.set(name, pair.key);
-            continue;
-          }
-          out.push({
-            severity: 'error',
-            code: 'duplicate-key',
-            message: `duplicate key "${name}"`,
-            range: this.nodeRange(pair.key),
-            related: [{ message: `"${name}" is first defined here`, range: this.nodeRange(first) }],
-          });
+    walkCollections(this.doc.contents, CLEAN_OF_DUPLICATES, out, (node) => {
+      if (!isMap(node)) return;
+      const seen = new Map<string, Node>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
+        const name = String(pair.key.value);
+        const first = seen.get(name);
+        if (first === undefined) {
+          seen.set(name, pair.key);
+          continue;
         }
-      },
+        out.push({
+          severity: 'error',
+          code: 'duplicate-key',
+          message: `duplicate key "${name}"`,
+          range: this.nodeRange(pair.key),
+          related: [{ message: `"${name}" is first defined here`, range: this.nodeRange(first) }],
+        });
+      }
     });
     return out;
   }
@@ -159,8 +159,9 @@ export class SourceDocument {
   /** Non-scalar (collection) keys, which JSON cannot represent. */
   complexKeyDiagnostics(): Diagnostic<YamlCode>[] {
     const out: Diagnostic<YamlCode>[] = [];
-    visit(this.doc, {
-      Pair: (_key, pair) => {
+    walkCollections(this.doc.contents, CLEAN_OF_COMPLEX_KEYS, out, (node) => {
+      for (const pair of node.items as unknown[]) {
+        if (!isPair(pair)) continue;
         if (pair.key !== null && pair.key !== undefined && !isScalar(pair.key) && !isAlias(pair.key)) {
           out.push({
             severity: 'error',
@@ -169,7 +170,7 @@ export class SourceDocument {
             range: this.nodeRange(pair.key as Node),
           });
         }
-      },
+      }
     });
     return out;
   }
@@ -274,17 +275,19 @@ export class SourceDocument {
   /** The pair that supplies `name` in a mapping: the last explicit one, else the first merge source's. */
   private findPair(map: Node, name: string, depth: number): Pair | undefined {
     if (!isMap(map) || depth > MAX_HOPS) return undefined;
-    const merges: Node[] = [];
+    let merges: Node[] | undefined;
     let found: Pair | undefined;
     for (const pair of map.items) {
       const k = pair.key;
-      if (isScalar(k) && typeof k.value === 'symbol') {
-        if (pair.value) merges.push(pair.value as Node);
-      } else if (isScalar(k) ? String(k.value ?? '') === name : false) {
+      if (!isScalar(k)) continue;
+      const value = k.value;
+      if (typeof value === 'symbol') {
+        if (pair.value) (merges ??= []).push(pair.value as Node);
+      } else if (value === name || String(value ?? '') === name) {
         found = pair as Pair;
       }
     }
-    if (found) return found;
+    if (found || merges === undefined) return found;
     for (const merge of merges) {
       const resolved = this.resolve(merge);
       const sources =
@@ -295,6 +298,49 @@ export class SourceDocument {
       }
     }
     return undefined;
+  }
+}
+
+/**
+ * Collections (list items: pipeline steps) known to hold no duplicate keys / no complex keys. A document parsed
+ * piece by piece reuses the nodes of unchanged pieces, so their subtrees need not be walked again.
+ */
+const CLEAN_OF_DUPLICATES = new WeakSet<Node>();
+const CLEAN_OF_COMPLEX_KEYS = new WeakSet<Node>();
+
+/**
+ * Calls `onCollection` for every map and list under `root` in document order (pre-order, like yaml's `visit`;
+ * aliases are not followed), skipping list items recorded in `clean` and recording those whose subtree added
+ * nothing to `out`. Iterative: no recursion on deep documents.
+ */
+function walkCollections(
+  root: unknown,
+  clean: WeakSet<Node>,
+  out: readonly unknown[],
+  onCollection: (node: Node) => void,
+): void {
+  type Entry = { node: unknown; item: boolean } | { done: Node; count: number };
+  const stack: Entry[] = [{ node: root, item: false }];
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    if ('done' in entry) {
+      if (out.length === entry.count) clean.add(entry.done);
+      continue;
+    }
+    const node = entry.node;
+    if (isPair(node)) {
+      stack.push({ node: node.value, item: false }, { node: node.key, item: false });
+      continue;
+    }
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (entry.item) {
+      if (clean.has(node)) continue;
+      stack.push({ done: node, count: out.length });
+    }
+    onCollection(node);
+    const items = node.items as unknown[];
+    const item = isSeq(node);
+    for (let i = items.length - 1; i >= 0; i--) stack.push({ node: items[i], item });
   }
 }
 

@@ -6,6 +6,7 @@ import {
   MAX_ALIAS_COUNT,
   StepGraph,
   parsePipeline,
+  parsedParts,
   readRaw,
   type ParseResult,
   type RawPipeline,
@@ -34,12 +35,18 @@ export function analyze(text: string, pieces?: PiecewiseParser): Analysis {
   } catch {
     parsed = undefined; // a whole parse, below
   }
-  const result = parsePipeline(text, parsed);
+  // The language service never uses the typed pipeline: skip building it.
+  const result = parsePipeline(text, parsed, { typed: false });
   const source = result.source;
-  const raw = readRaw(result.data ?? bestEffortData(source));
-  const graph = new StepGraph(
-    raw.steps.filter((s) => s.id !== undefined).map((s) => ({ id: s.id!, needs: s.needs.map((n) => n.id) })),
-  );
+  const parts = parsedParts(result);
+  const raw = parts?.raw ?? readRaw(result.data ?? bestEffortData(source));
+  const graph =
+    parts?.graph ??
+    new StepGraph(
+      raw.steps
+        .filter((s) => s.id !== undefined)
+        .map((s) => ({ id: s.id!, needs: s.needs.map((n) => n.id) })),
+    );
   let names: NameIndex | undefined;
   return {
     text,
