@@ -117,6 +117,11 @@ describe('run from a step (real processes)', () => {
     expect(run.output).toContain(`Running from step b; reusing a, d from job ${full.id}.`);
     expect(run.output).toMatch(/Job [0-9a-f-]{36} succeeded/);
     expect(run.output).toContain('last: c: b4: alpha');
+    const jobId = /Job ([0-9a-f-]{36}) succeeded/.exec(run.output)![1]!;
+    const shown = await cli(['job', jobId], env);
+    expect(shown.code, shown.output).toBe(0);
+    expect(shown.output).toMatch(new RegExp(`^ {2}a +succeeded .*, reused from job ${full.id}$`, 'm'));
+    expect(shown.output).toMatch(/^ {2}b +succeeded .*, 1 attempt\(s\)$/m);
   }, 90_000);
 
   it('answers a clear JSON error when the step is unknown or no earlier job provides the outputs', async () => {

@@ -224,9 +224,8 @@ export function jobCommand(): Command {
     for (const s of job.stepDetails) {
       const last = s.attempts[s.attempts.length - 1];
       const where = last?.nodeId ? ` on ${last.nodeId}` : '';
-      lines.push(
-        `  ${s.id.padEnd(16)} ${s.state.padEnd(9)} ${s.kind} ${s.model}${where}, ${s.attempts.length} attempt(s)`,
-      );
+      const runs = s.reusedFrom ? `reused from job ${s.reusedFrom}` : `${s.attempts.length} attempt(s)`;
+      lines.push(`  ${s.id.padEnd(16)} ${s.state.padEnd(9)} ${s.kind} ${s.model}${where}, ${runs}`);
       if (s.waitingFor) lines.push(`    waiting: ${s.waitingFor}`);
       if (s.error) lines.push(`    error: ${s.error}`);
       if (s.output !== null) lines.push(`    output: ${preview(s.output)}`);
