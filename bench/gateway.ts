@@ -9,6 +9,8 @@
 // the figures are an upper bound on the gateway's cost; the machine's cores and load average are printed.
 // Usage: npm run bench:gateway -- [--rates 100,250,500,1000,2000] [--round 1000] [--rounds 3] [--concurrency 32]
 //   [--cpu-prof DIR]: profile the orchestrator and print where its time went.
+//   [--transport mux|http]: how the gateway reaches the node (default mux: one multiplexed connection; http: an
+//   HTTP request per call, the gateway's data plane before the multiplexed one), to compare both in one session.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -28,6 +30,8 @@ const CONCURRENCY = Number(flag('concurrency', '32'));
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const CLI = join(root, 'orchestrator/dist/cli.js');
 const CPU_PROF = flag('cpu-prof', '');
+const TRANSPORT = flag('transport', 'mux');
+if (TRANSPORT !== 'mux' && TRANSPORT !== 'http') throw new Error('--transport is mux or http');
 
 const MESSAGES = [{ role: 'user', content: 'hello from the gateway benchmark, eight words' }];
 
@@ -145,7 +149,7 @@ const quantile = (xs: number[], q: number): number => {
 function spawnCli(args: string[], nodeArgs: string[] = []): ChildProcess & { out: () => string } {
   const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ORCHION_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ORCHION_LOG_LEVEL: 'warn', ORCHION_GATEWAY_DATA_PLANE: TRANSPORT },
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -222,6 +226,7 @@ async function main(): Promise<void> {
         .map((x) => x.toFixed(2))
         .join(' ')}`,
     );
+    console.log(`gateway → node transport: ${TRANSPORT}`);
     console.log(`rounds of ${ROUND_MS} ms, ${ROUNDS} per path and rate, direct and gateway interleaved\n`);
     // Warm-up: connections, JIT.
     for (const t of [direct, gateway, direct, gateway]) await openLoop(t, false, 500, 500);

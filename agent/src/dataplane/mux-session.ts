@@ -2,7 +2,7 @@
  * One multiplexed data-plane connection from the gateway (framing: proto/src/data-plane-mux.ts), after the HTTP
  * upgrade handshake authenticated it. Each GENERATE / EMBED frame runs on the core as its own stream; ABORT stops
  * that stream's generation; the connection closing aborts all of them. Frames written in one tick leave in one
- * socket write (cork until the next tick).
+ * socket write (corked until the end of the event-loop turn).
  */
 import type { Socket } from 'node:net';
 import { encodeFrame, FrameDecoder, FrameType, type MuxError } from '@orchion/proto';
@@ -113,15 +113,22 @@ export class MuxSession {
     }
   }
 
+  /**
+   * Frames written during one turn of the event loop (all the sockets' events of its poll phase) leave in one
+   * socket write when the turn ends: under load many requests share a syscall; alone, a frame waits for nothing
+   * but the end of the current turn.
+   */
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   private send(type: FrameType, id: number, payload: string): void {
     if (this.closed || this.socket.destroyed) return;
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      setImmediate(this.uncork);
     }
     this.socket.write(encodeFrame(type, id, payload));
   }

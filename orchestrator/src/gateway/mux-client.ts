@@ -174,14 +174,21 @@ export class MuxConnection {
     s.reject(new NodeFailure(`the node sent a frame of type ${type}`));
   }
 
+  /**
+   * Frames written during one turn of the event loop (all the sockets' events of its poll phase) leave in one
+   * socket write when the turn ends: under load many requests share a syscall; alone, a frame waits for nothing
+   * but the end of the current turn.
+   */
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   private send(type: FrameType, id: number, payload: string): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      setImmediate(this.uncork);
     }
     this.socket.write(encodeFrame(type, id, payload));
   }
