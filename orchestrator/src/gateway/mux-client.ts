@@ -46,6 +46,8 @@ export class MuxConnection {
   private constructor(private readonly socket: Socket) {
     const decoder = new FrameDecoder((type, id, payload) => this.frame(type, id, payload));
     socket.setNoDelay(true);
+    // A peer that vanished without a FIN (machine off, network cut) is noticed by the kernel's keep-alive probes.
+    socket.setKeepAlive(true, 30_000);
     socket.on('data', (chunk: Buffer) => {
       try {
         decoder.push(chunk);
