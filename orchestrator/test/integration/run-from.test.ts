@@ -17,11 +17,12 @@ import {
   type Proc,
 } from './harness';
 
-/** a → b → c, and d beside b (needs a). The echo runtime answers each prompt with itself. */
+/** a → b → c, and d beside b (needs a). The echo runtime answers each prompt with itself. Retries: a node that
+ * goes stale on a loaded machine must not fail the job. */
 const pipeline = (bPrompt: string, name = 'from-test'): string => `apiVersion: orchion/v1
 kind: Pipeline
 metadata: { name: ${name} }
-defaults: { model: echo, runtime: echo }
+defaults: { model: echo, runtime: echo, retries: 2 }
 steps:
   - { id: a, prompt: "alpha" }
   - { id: b, needs: [a], prompt: "${bPrompt} \${{ steps.a.output }}" }
@@ -67,6 +68,8 @@ describe('run from a step (real processes)', () => {
         orchestrator: orch.grpcAddress,
         joinToken: orch.joinToken,
         dataDir: agentDir,
+        // A busy machine must not make the node stale (and fail the steps) between heartbeats.
+        heartbeat: '1s',
         extra: ['--runtime', 'echo', '--slots', '4'],
       }),
     );
@@ -93,7 +96,7 @@ describe('run from a step (real processes)', () => {
     expect(second.state).toBe('succeeded');
     const s2 = steps(second);
     expect(s2.b).toMatchObject({ output: 'b2: alpha', reusedFrom: null });
-    expect(s2.b!.attempts).toHaveLength(1);
+    expect(s2.b!.attempts.filter((x) => x.state === 'succeeded')).toHaveLength(1);
     expect(s2.c!.output).toBe('c: b2: alpha');
     expect(s2.a).toMatchObject({ reusedFrom: full.id, attempts: [] });
     expect(s2.a!.result).toMatchObject({ reusedFrom: full.id });
@@ -121,7 +124,7 @@ describe('run from a step (real processes)', () => {
     const shown = await cli(['job', jobId], env);
     expect(shown.code, shown.output).toBe(0);
     expect(shown.output).toMatch(new RegExp(`^ {2}a +succeeded .*, reused from job ${full.id}$`, 'm'));
-    expect(shown.output).toMatch(/^ {2}b +succeeded .*, 1 attempt\(s\)$/m);
+    expect(shown.output).toMatch(/^ {2}b +succeeded .*, \d+ attempt\(s\)$/m);
   }, 90_000);
 
   it('answers a clear JSON error when the step is unknown or no earlier job provides the outputs', async () => {
