@@ -239,4 +239,49 @@ describe('multiplexed data plane', () => {
     expect(r.text).toBe('via http');
     expect(server.muxConnections).toBe(0);
   });
+
+  it('the node refuses a wrong upgrade and closes a connection that sends a malformed frame', async () => {
+    const { server, target } = await startNode();
+    const { port } = new URL(target.url);
+    /** A raw connection: sends the handshake and `after` bytes; resolves with all it read once it closes. */
+    const raw = (head: string, after?: Buffer) =>
+      new Promise<string>((resolve) => {
+        const s = connect(Number(port), '127.0.0.1');
+        let got = '';
+        s.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (after && got.includes('\r\n\r\n')) s.write(after);
+        });
+        s.on('error', () => undefined);
+        s.on('close', () => resolve(got));
+        s.write(head);
+      });
+    const auth = `authorization: ${target.authorization}\r\n`;
+    const wrongProto = await raw(
+      `GET /v1/mux HTTP/1.1\r\nhost: x\r\n${auth}connection: Upgrade\r\nupgrade: websocket\r\n\r\n`,
+    );
+    expect(wrongProto).toMatch(/^HTTP\/1.1 404/);
+    const noToken = await raw(
+      'GET /v1/mux HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: orchion-mux/1\r\n\r\n',
+    );
+    expect(noToken).toMatch(/^HTTP\/1.1 401/);
+    // A frame with a length under the header's: the node answers nothing and closes the connection.
+    const garbage = Buffer.from([0, 0, 0, 1, 9, 9, 9, 9, 9]);
+    const closed = await raw(
+      `GET /v1/mux HTTP/1.1\r\nhost: x\r\n${auth}connection: Upgrade\r\nupgrade: orchion-mux/1\r\n\r\n`,
+      garbage,
+    );
+    expect(closed).toMatch(/^HTTP\/1.1 101/);
+    expect(closed.split('\r\n\r\n')[1]).toBe('');
+    await expect.poll(() => server.muxConnections).toBe(0);
+    // The node serves on.
+    const ok = await client().generate(
+      target,
+      { kind: 'complete', model: 'echo', prompt: 'still here' },
+      {
+        onToken: () => undefined,
+      },
+    );
+    expect(ok.text).toBe('still here');
+  });
 });
