@@ -141,7 +141,14 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     logger: logger.child({ component: 'jobs' }),
   });
   // What the engine buffered during a turn (agents' output) is written inside the turn's transaction.
-  group.beforeCommit(() => jobs.flush());
+  group.beforeCommit(() => {
+    try {
+      jobs.flush();
+    } catch (err) {
+      // A bug must not take the orchestrator down (this runs outside any request or session handler).
+      logger.error({ err }, 'writing buffered job changes failed');
+    }
+  });
   // Nodes known from before a restart are offered to the scheduler; jobs resume where they were.
   for (const node of registry.list({ limit: Number.MAX_SAFE_INTEGER }).nodes)
     jobs.nodeChanged(schedNode(node));
