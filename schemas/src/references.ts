@@ -3,10 +3,10 @@
  * document range. The semantic checks resolve them; a language server can use them for hover,
  * go-to-definition and completion.
  */
-import { isScalar } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import type { Range } from './diagnostics.js';
 import { findExpressions, type ExpressionMatch } from './expressions.js';
-import type { RawPipeline } from './raw.js';
+import type { RawPipeline, RawStep } from './raw.js';
 import type { JsonPath, SourceDocument } from './source.js';
 import { isPlainObject } from './values.js';
 
@@ -46,22 +46,29 @@ export interface TemplateField {
 
 /** The fields whose strings are templates: prompts, message contents, embed texts and pipeline outputs. */
 export function templateFields(raw: RawPipeline): TemplateField[] {
+  return [...raw.steps.flatMap(stepTemplateFields), ...outputFields(raw)];
+}
+
+function stepTemplateFields(step: RawStep): TemplateField[] {
   const out: TemplateField[] = [];
-  for (const step of raw.steps) {
-    const add = (path: JsonPath, value: unknown): void => {
-      if (typeof value === 'string') out.push({ path, value, stepIndex: step.index, stepId: step.id });
-    };
-    add([...step.path, 'prompt'], step.data.prompt);
-    const messages = step.data.messages;
-    if (Array.isArray(messages)) {
-      messages.forEach((m: unknown, i) => {
-        if (isPlainObject(m)) add([...step.path, 'messages', i, 'content'], m.content);
-      });
-    }
-    const embed = step.data.embed;
-    if (Array.isArray(embed)) embed.forEach((text: unknown, i) => add([...step.path, 'embed', i], text));
-    else add([...step.path, 'embed'], embed);
+  const add = (path: JsonPath, value: unknown): void => {
+    if (typeof value === 'string') out.push({ path, value, stepIndex: step.index, stepId: step.id });
+  };
+  add([...step.path, 'prompt'], step.data.prompt);
+  const messages = step.data.messages;
+  if (Array.isArray(messages)) {
+    messages.forEach((m: unknown, i) => {
+      if (isPlainObject(m)) add([...step.path, 'messages', i, 'content'], m.content);
+    });
   }
+  const embed = step.data.embed;
+  if (Array.isArray(embed)) embed.forEach((text: unknown, i) => add([...step.path, 'embed', i], text));
+  else add([...step.path, 'embed'], embed);
+  return out;
+}
+
+function outputFields(raw: RawPipeline): TemplateField[] {
+  const out: TemplateField[] = [];
   if (isPlainObject(raw.root.outputs)) {
     for (const [name, value] of Object.entries(raw.root.outputs)) {
       if (typeof value === 'string')
@@ -79,19 +86,23 @@ function sameExpressions(a: readonly ExpressionMatch[], b: readonly ExpressionMa
   );
 }
 
-/**
- * The expressions in one string-valued node, located in the document. Offsets are found in the node's
- * source text and checked against the parsed value; where quoting or folding changed an expression, the
- * whole node is used instead.
- */
-export function locateExpressions(
+interface Located {
+  expression: string;
+  path?: string[];
+  error?: string;
+  /** Offsets of `${{` and past `}}`, and of what `range` covers. */
+  start: number;
+  end: number;
+  rangeStart: number;
+  rangeEnd: number;
+}
+
+/** The expressions of one node by offsets, or undefined when their exact place cannot be told. */
+function locateOffsets(
   source: SourceDocument,
-  path: JsonPath,
-  value: string,
-): Omit<TemplateReference, 'field' | 'stepId' | 'stepIndex'>[] {
-  const inValue = findExpressions(value);
-  if (inValue.length === 0) return [];
-  const node = source.locate(path)?.node;
+  inValue: readonly ExpressionMatch[],
+  node: Node | undefined,
+): { exact: Located[] } | { nodeStart: number; nodeEnd: number } {
   let [nodeStart, nodeEnd] = node?.range ?? [0, 0];
   if (
     isScalar(node) &&
@@ -103,31 +114,106 @@ export function locateExpressions(
     nodeEnd -= 1;
   }
   const inSource = findExpressions(source.text.slice(nodeStart, nodeEnd));
-  const exact = node !== undefined && sameExpressions(inValue, inSource);
-  let whole: Range | undefined;
-  return inValue.map((m, i) => {
-    const common = {
-      expression: m.body,
-      ...(m.path ? { path: m.path } : {}),
-      ...(m.error ? { error: m.error } : {}),
-    };
-    if (!exact) {
-      whole ??= source.valueRange(path);
-      return { ...common, range: whole, fullRange: whole, start: nodeStart, end: nodeEnd, exact: false };
+  if (node === undefined || !sameExpressions(inValue, inSource)) return { nodeStart, nodeEnd };
+  return {
+    exact: inValue.map((m, i) => {
+      const s = inSource[i]!;
+      return {
+        expression: m.body,
+        ...(m.path ? { path: m.path } : {}),
+        ...(m.error ? { error: m.error } : {}),
+        start: nodeStart + s.start,
+        end: nodeStart + s.end,
+        rangeStart: nodeStart + (m.body === '' ? s.start : s.bodyStart),
+        rangeEnd: nodeStart + (m.body === '' ? s.end : s.bodyEnd),
+      };
+    }),
+  };
+}
+
+type LocatedReference = Omit<TemplateReference, 'field' | 'stepId' | 'stepIndex'>;
+
+function exactReference(source: SourceDocument, l: Located, delta: number): LocatedReference {
+  const start = l.start + delta;
+  const end = l.end + delta;
+  return {
+    expression: l.expression,
+    ...(l.path ? { path: l.path } : {}),
+    ...(l.error ? { error: l.error } : {}),
+    range: source.range(l.rangeStart + delta, l.rangeEnd + delta),
+    fullRange: source.range(start, end),
+    start,
+    end,
+    exact: true,
+  };
+}
+
+/**
+ * The expressions in one string-valued node, located in the document. Offsets are found in the node's
+ * source text and checked against the parsed value; where quoting or folding changed an expression, the
+ * whole node is used instead.
+ */
+export function locateExpressions(source: SourceDocument, path: JsonPath, value: string): LocatedReference[] {
+  const inValue = findExpressions(value);
+  if (inValue.length === 0) return [];
+  const found = locateOffsets(source, inValue, source.locate(path)?.node);
+  if ('exact' in found) return found.exact.map((l) => exactReference(source, l, 0));
+  const whole = source.valueRange(path);
+  return inValue.map((m) => ({
+    expression: m.body,
+    ...(m.path ? { path: m.path } : {}),
+    ...(m.error ? { error: m.error } : {}),
+    range: whole,
+    fullRange: whole,
+    start: found.nodeStart,
+    end: found.nodeEnd,
+    exact: false,
+  }));
+}
+
+/**
+ * The located expressions of a step's fields, by the step's node: a document parsed piece by piece reuses the
+ * node of an unchanged step (its ranges moved), whose expressions then need not be searched and located again.
+ * `base`: the node's start when they were located. Only steps whose expressions were all exact are kept.
+ */
+const STEP_REFERENCES = new WeakMap<Node, { base: number; fields: { rest: JsonPath; refs: Located[] }[] }>();
+
+function stepReferences(source: SourceDocument, step: RawStep, out: TemplateReference[]): void {
+  const node = source.locate(step.path)?.node;
+  const base = node?.range?.[0];
+  const meta = { stepId: step.id, stepIndex: step.index };
+  const cached = node && STEP_REFERENCES.get(node);
+  if (cached !== undefined && base !== undefined) {
+    const delta = base - cached.base;
+    for (const f of cached.fields) {
+      const field = [...step.path, ...f.rest];
+      for (const l of f.refs) out.push({ field, ...meta, ...exactReference(source, l, delta) });
     }
-    const s = inSource[i]!;
-    const start = nodeStart + s.start;
-    const end = nodeStart + s.end;
-    const range =
-      m.body === '' ? source.range(start, end) : source.range(nodeStart + s.bodyStart, nodeStart + s.bodyEnd);
-    return { ...common, range, fullRange: source.range(start, end), start, end, exact: true };
-  });
+    return;
+  }
+  const fields: { rest: JsonPath; refs: Located[] }[] = [];
+  let exact = true;
+  for (const field of stepTemplateFields(step)) {
+    const inValue = findExpressions(field.value);
+    if (inValue.length === 0) continue;
+    const found = locateOffsets(source, inValue, source.locate(field.path)?.node);
+    if ('exact' in found) {
+      fields.push({ rest: field.path.slice(step.path.length), refs: found.exact });
+      for (const l of found.exact) out.push({ field: field.path, ...meta, ...exactReference(source, l, 0) });
+      continue;
+    }
+    exact = false;
+    for (const ref of locateExpressions(source, field.path, field.value))
+      out.push({ field: field.path, ...meta, ...ref });
+  }
+  if (exact && node !== undefined && base !== undefined) STEP_REFERENCES.set(node, { base, fields });
 }
 
 /** Every expression in the pipeline's template fields, in document order of fields. */
 export function collectReferences(source: SourceDocument, raw: RawPipeline): TemplateReference[] {
   const out: TemplateReference[] = [];
-  for (const field of templateFields(raw)) {
+  for (const step of raw.steps) stepReferences(source, step, out);
+  for (const field of outputFields(raw)) {
     for (const ref of locateExpressions(source, field.path, field.value)) {
       out.push({ field: field.path, stepId: field.stepId, stepIndex: field.stepIndex, ...ref });
     }

@@ -55,6 +55,8 @@ export class SourceDocument {
   readonly doc: AnyDocument;
   /** Offsets where lines start. Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP. */
   private readonly lineStarts: number[];
+  /** `rootPair`'s answers (the document is not changed after parsing). */
+  private rootPairs: Map<string, Pair | undefined> | undefined;
 
   /**
    * Parses `text`. An editor that parsed it already, piece by piece (see `YAML_PARSE_OPTIONS`), may pass the
@@ -160,7 +162,7 @@ export class SourceDocument {
   complexKeyDiagnostics(): Diagnostic<YamlCode>[] {
     const out: Diagnostic<YamlCode>[] = [];
     walkCollections(this.doc.contents, CLEAN_OF_COMPLEX_KEYS, out, (node) => {
-      for (const pair of node.items as unknown[]) {
+      for (const pair of (node as { items: unknown[] }).items) {
         if (!isPair(pair)) continue;
         if (pair.key !== null && pair.key !== undefined && !isScalar(pair.key) && !isAlias(pair.key)) {
           out.push({
@@ -192,10 +194,11 @@ export class SourceDocument {
     let node: Node | undefined = this.resolve(this.doc.contents ?? undefined);
     let key: Node | undefined;
     let written: Node | undefined;
-    for (const segment of path) {
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]!;
       if (node === undefined) return undefined;
       if (isMap(node)) {
-        const pair = this.findPair(node, String(segment), 0);
+        const pair = i === 0 ? this.rootPair(node, String(segment)) : this.findPair(node, String(segment), 0);
         if (pair === undefined) return undefined;
         key = (pair.key as Node | null) ?? undefined;
         written = (pair.value as Node | null) ?? undefined;
@@ -212,6 +215,15 @@ export class SourceDocument {
       }
     }
     return { node, key, written };
+  }
+
+  /** `findPair` on the root mapping, remembered (every path starts there: `steps` is looked up per step). */
+  private rootPair(root: Node, name: string): Pair | undefined {
+    const pairs = (this.rootPairs ??= new Map());
+    if (pairs.has(name)) return pairs.get(name);
+    const pair = this.findPair(root, name, 0);
+    pairs.set(name, pair);
+    return pair;
   }
 
   /** Range of the value at `path`; the key when the value is empty or absent. */
