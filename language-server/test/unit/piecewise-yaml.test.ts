@@ -59,6 +59,35 @@ describe('piecewise parsing gives the same analysis as a whole parse', () => {
     }
   });
 
+  test('cached per-step results (keys, expressions) stay exact across a long series of edits', () => {
+    // Each edit is checked against a whole parse; unchanged steps keep their nodes (and the results cached on
+    // them) while their positions move, so every kind of shift is covered.
+    const parser = new PiecewiseParser();
+    let text = pipeline(600);
+    same(analyze(text), analyze(text, parser));
+    const edits: [string, string][] = [
+      ['  - id: s5\n', '  - id: s5b\n    prompt: new ${{ steps.s4.output }}\n  - id: s5\n'], // a step added
+      ['  - id: s50\n', '  - id: s50\n    prompt: x\n    prompt: y\n'], // a duplicate key
+      ['  - id: s60\n', '  - id: s60\n    ? [a]\n    : 1\n'], // a complex key: YAML error, whole parse
+      ['    ? [a]\n    : 1\n', ''], // fixed again: cached steps come back
+      ['  - id: s70\n', '  - id: s70\n    prompt: "quoted ${{ steps.s69.output }} \\u0041"\n'], // escapes
+      ['  - id: s80\n', '  - id: s80\n    prompt: >\n      folded ${{\n      steps.s79.output }}\n'], // folded
+      ['  topic: { type: string }', '  topic: { type: string }\n  extra: { type: number }'], // inputs change
+      ['inputs:\n', 'inputs:\n  first: { type: string }\n'], // lines shift before every step
+      ['  - id: s100\n', '  - id: s100x\n'], // a step renamed: references to it break
+      ['steps.s100.output', 'steps.s100x.output'], // and are renamed too
+      ['- id: s5b\n    prompt: new ${{ steps.s4.output }}\n', ''], // the added step removed (half: id line stays)
+      ['  - id: s200\n', '  - id: s200\n    prompt: "broken\n'], // broken YAML
+      ['    prompt: "broken\n', ''], // repaired
+      ['  - id: s300\n', ''], // a step merged into the previous one
+    ];
+    for (const [from, to] of edits) {
+      expect(text.includes(from), from).toBe(true);
+      text = text.replace(from, to);
+      same(analyze(text), analyze(text, parser));
+    }
+  });
+
   test('items at column 0, and identical steps (pooled twice)', () => {
     const parser = new PiecewiseParser();
     const text = pipeline(500, { indent0: true });
