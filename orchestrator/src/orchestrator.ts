@@ -15,6 +15,7 @@ import { JobEngine } from './jobs/engine';
 import { LogHub } from './jobs/log-hub';
 import { stepViewFromRecord, summaryFromRecord } from './jobs/views';
 import { schedNode } from './jobs/sched-node';
+import { warmUpParser } from './jobs/submit';
 import { Scheduler } from './scheduler';
 import { AgentSessions } from './session/agent-sessions';
 import { GroupCommit } from './store/group-commit';
@@ -154,6 +155,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     jobs.nodeChanged(schedNode(node));
   jobs.recover();
 
+  warmUpParser();
   const grpc = await startGrpcServer(config.grpcAddr, sessions);
   const app = await buildHttpApp({
     registry,
