@@ -320,6 +320,10 @@ export class SourceDocument {
 const CLEAN_OF_DUPLICATES = new WeakSet<Node>();
 const CLEAN_OF_COMPLEX_KEYS = new WeakSet<Node>();
 
+/** `walkCollections` stack marks (non-negative marks are end markers). */
+const PLAIN = -1;
+const ITEM = -2;
+
 /**
  * Calls `onCollection` for every map and list under `root` in document order (pre-order, like yaml's `visit`;
  * aliases are not followed), skipping list items recorded in `clean` and recording those whose subtree added
@@ -331,31 +335,37 @@ function walkCollections(
   out: readonly unknown[],
   onCollection: (node: Node) => void,
 ): void {
-  type Entry = { node: unknown; item: boolean } | { done: Node; count: number };
-  const stack: Entry[] = [{ node: root, item: false }];
-  while (stack.length > 0) {
-    const entry = stack.pop()!;
-    if ('done' in entry) {
-      if (out.length === entry.count) clean.add(entry.done);
+  // Parallel stacks (no entry objects): a node and whether it is a list item, or a list item's end marker
+  // (the item again, with the diagnostic count before it).
+  const nodes: unknown[] = [root];
+  const marks: number[] = [PLAIN];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const mark = marks.pop()!;
+    if (mark >= 0) {
+      if (out.length === mark) clean.add(node as Node);
       continue;
     }
-    const node = entry.node;
     if (isPair(node)) {
-      stack.push({ node: node.value, item: false }, { node: node.key, item: false });
+      nodes.push(node.value, node.key);
+      marks.push(PLAIN, PLAIN);
       continue;
     }
     if (!isMap(node) && !isSeq(node)) continue;
-    if (entry.item) {
+    if (mark === ITEM) {
       if (clean.has(node)) continue;
-      stack.push({ done: node, count: out.length });
+      nodes.push(node);
+      marks.push(out.length);
     }
     onCollection(node);
     const items = node.items as unknown[];
-    const item = isSeq(node);
-    for (let i = items.length - 1; i >= 0; i--) stack.push({ node: items[i], item });
+    const kind = isSeq(node) ? ITEM : PLAIN;
+    for (let i = items.length - 1; i >= 0; i--) {
+      nodes.push(items[i]);
+      marks.push(kind);
+    }
   }
 }
-
 function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
