@@ -1,9 +1,11 @@
 /**
- * The data plane: the HTTP hop from the orchestrator's gateway to an agent's runtimes (inference requests),
- * beside the gRPC session (control). The agent serves it on `data_plane_url` (Hello); the gateway calls it over
- * keep-alive connections. Both ends share this file and nothing else.
+ * The data plane: the hop from the orchestrator's gateway to an agent's runtimes (inference requests), beside
+ * the gRPC session (control). The agent serves it on `data_plane_url` (Hello). The gateway uses one multiplexed
+ * connection per node (framing and handshake: data-plane-mux.ts, the same request and result types as here);
+ * the HTTP routes below stay for agents without it, debugging and the benchmark's baseline. Both ends share
+ * these two files and nothing else.
  *
- * Security: every request carries `Authorization: Bearer <dataPlaneToken(joinToken, nodeId)>`, an HMAC of the
+ * Security: every HTTP request (and the multiplexed connection's handshake) carries `Authorization: Bearer <dataPlaneToken(joinToken, nodeId)>`, an HMAC of the
  * node id under the join token. Both ends can compute it without a message; it differs per node (a token read
  * off one node's traffic opens no other node), and the join token itself never travels on the data plane.
  *
@@ -13,6 +15,7 @@
  *   token chunk as the runtime produces it, then one `{"done":result}` or `{"error":…}` line.
  * - `POST /v1/embed` {@link DataPlaneEmbedRequest} → {@link DataPlaneEmbedResult}.
  * - `GET /v1/status` → {@link DataPlaneStatus} (what runs now; counters).
+ * - `GET /v1/mux` with `Upgrade: orchion-mux/1`: the multiplexed connection (data-plane-mux.ts).
  * Errors before the first byte: a status code and `{error: {code, message}}` (codes of the runtimes' errors).
  */
 import { createHmac } from 'node:crypto';
