@@ -174,8 +174,7 @@ function completeValue(
   range: Range,
 ): CompletionResult {
   const field = ctx.path[ctx.path.length - 1] === ctx.key ? ctx.path : [...ctx.path, ctx.key];
-  if (ctx.key === 'needs' && ctx.step)
-    return capped(needCandidates(ctx.step.id, input.analysis, range), ctx.prefix);
+  if (ctx.key === 'needs' && ctx.step) return needCandidates(ctx.step.id, input.analysis, range, ctx.prefix);
   if (ctx.key === 'model' || ctx.key === 'runtime') return liveValues(ctx.key, input.cluster, range);
   const schema = schemaAt(ctx.listItem ? [...field, 0] : field);
   if (schema === undefined) return EMPTY;
@@ -192,31 +191,41 @@ function completeValue(
   };
 }
 
-/** Steps `current` may need: not itself, not already needed, not downstream of it (that would be a cycle). */
+/**
+ * Steps `current` may need: not itself, not already needed, not downstream of it (that would be a cycle); as
+ * `capped` would cut them, but without building the entries it drops (a huge pipeline has thousands).
+ */
 function needCandidates(
   current: string | undefined,
   analysis: Analysis | undefined,
   range: Range,
-): CompletionEntry[] {
-  if (analysis === undefined) return [];
+  prefix: string,
+): CompletionResult {
+  if (analysis === undefined) return EMPTY;
   const step = current === undefined ? undefined : analysis.raw.stepsById.get(current);
   const already = new Set(step?.needs.map((n) => n.id) ?? []);
   const downstream =
     current !== undefined && analysis.graph.has(current)
       ? analysis.graph.downstreamOf(current)
       : new Set<string>();
-  const out: CompletionEntry[] = [];
+  const ids: string[] = [];
   for (const id of analysis.raw.stepsById.keys()) {
-    if (id === current || already.has(id) || downstream.has(id)) continue;
-    out.push({
-      label: id,
-      kind: 'step',
-      detail: stepDetail(analysis, id),
-      range,
-      sortText: String(out.length).padStart(6, '0'),
-    });
+    if (id !== current && !already.has(id) && !downstream.has(id)) ids.push(id);
   }
-  return out;
+  const entry = (id: string, index: number): CompletionEntry => ({
+    label: id,
+    kind: 'step',
+    detail: stepDetail(analysis, id),
+    range,
+    sortText: String(index).padStart(6, '0'),
+  });
+  if (ids.length <= MAX_ITEMS) return { items: ids.map(entry), incomplete: false };
+  const p = prefix.toLowerCase();
+  const items: CompletionEntry[] = [];
+  for (let i = 0; i < ids.length && items.length < MAX_ITEMS; i++) {
+    if (p === '' || ids[i]!.toLowerCase().startsWith(p)) items.push(entry(ids[i]!, i));
+  }
+  return { items, incomplete: true };
 }
 
 function stepDetail(analysis: Analysis, id: string): string {

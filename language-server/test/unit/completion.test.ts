@@ -246,6 +246,8 @@ describe('completion: long lists', () => {
       's128',
       's129',
     ]);
+    // Sorted by place in the whole candidate list (s0…s299 without s12 itself), not in the cut one.
+    expect(result.items[0]!.sortText).toBe('000119');
     const all = completion(text.replace('needs: [s12|]', 'needs: [|]'));
     expect(all.incomplete).toBe(true);
     expect(all.items).toHaveLength(100);
