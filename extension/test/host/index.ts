@@ -8,6 +8,8 @@ import { registerDashboardSuite } from './dashboard.suite';
 import { registerEventsSuite, registerVisibilitySuite } from './events.suite';
 import { registerJobsSuite } from './jobs.suite';
 import { registerLanguageServerSuite } from './language-server.suite';
+import { registerLocalClusterSuite } from './local-cluster.suite';
+import { registerManifestSuite } from './manifest.suite';
 import { registerNodesSuite } from './nodes.suite';
 import { registerTimeoutsSuite } from './timeouts.suite';
 
@@ -18,6 +20,7 @@ export async function run(): Promise<void> {
   // Defines suite/test/… on the global object, then the suites register themselves (in this order).
   mocha.suite.emit('pre-require', globalThis, 'orchion-host-suites', mocha);
   registerActivationSuite();
+  registerManifestSuite();
   registerConnectionSuite();
   registerNodesSuite();
   registerJobsSuite();
@@ -26,6 +29,7 @@ export async function run(): Promise<void> {
   registerDashboardSuite();
   registerLanguageServerSuite();
   registerTimeoutsSuite();
+  registerLocalClusterSuite();
   let passed = 0;
   let failed = 0;
   await new Promise<void>((resolve) => {
