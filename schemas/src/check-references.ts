@@ -156,7 +156,7 @@ export function checkUnevaluated(
   const stack: { value: unknown; path: JsonPath }[] = [{ value: raw.root, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
-    if (unknown.has(path.join('\u0000'))) continue; // already reported as an unknown property
+    if (unknown.size > 0 && unknown.has(path.join('\u0000'))) continue; // reported as an unknown property
     if (typeof value === 'string') {
       if (!hasExpressions(value) || templates.has(path.join('\u0000'))) continue;
       const range = source.valueRange(path);

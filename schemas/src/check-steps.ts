@@ -1,5 +1,5 @@
 /** Semantic checks on steps: one kind per step, unique ids, known needs, no dependency cycles. */
-import type { Diagnostic } from './diagnostics.js';
+import type { Diagnostic, Range } from './diagnostics.js';
 import type { StepGraph } from './dag.js';
 import { kindKeys, type RawPipeline, type RawStep } from './raw.js';
 import type { SourceDocument } from './source.js';
@@ -104,20 +104,21 @@ export function checkNeeds(source: SourceDocument, raw: RawPipeline): Diagnostic
   for (const step of raw.steps) {
     const seen = new Map<string, number>();
     step.needs.forEach((need, i) => {
-      const range = source.valueRange(need.path);
+      // Located only for a diagnostic: most needs are fine, and locating costs a walk from the root.
+      const range = (): Range => source.valueRange(need.path);
       if (!raw.stepsById.has(need.id)) {
         out.push({
           severity: 'error',
           code: 'unknown-need',
           message: `${stepName(step)} needs unknown step "${need.id}"${ids.didYouMean(need.id)}`,
-          range,
+          range: range(),
         });
       } else if (seen.has(need.id)) {
         out.push({
           severity: 'warning',
           code: 'duplicate-need',
           message: `"${need.id}" is listed twice in needs`,
-          range,
+          range: range(),
           related: [
             { message: 'first listed here', range: source.valueRange(step.needs[seen.get(need.id)!]!.path) },
           ],
