@@ -9,7 +9,7 @@ import type { StepGraph } from './dag.js';
 import { hasExpressions } from './expressions.js';
 import type { RawPipeline } from './raw.js';
 import { templateFields, type TemplateReference } from './references.js';
-import type { JsonPath, SourceDocument } from './source.js';
+import type { JsonPath, PathSegment, SourceDocument } from './source.js';
 import { Suggester, didYouMean } from './suggest.js';
 import { isPlainObject } from './values.js';
 
@@ -153,12 +153,16 @@ export function checkUnevaluated(
   const unknown = new Set(unknownPaths.map((p) => p.join('\u0000')));
   const out: Diagnostic[] = [];
   const reported = new Set<string>();
-  const stack: { value: unknown; path: JsonPath }[] = [{ value: raw.root, path: [] }];
+  // Paths are built only where needed (a string with an expression): most values are not.
+  const stack: WalkEntry[] = [{ value: raw.root, parent: undefined, key: '', depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (unknown.size > 0 && unknown.has(path.join('\u0000'))) continue; // reported as an unknown property
+    const entry = stack.pop()!;
+    const { value } = entry;
+    if (unknown.size > 0 && unknown.has(pathOf(entry).join('\u0000'))) continue; // reported as unknown
     if (typeof value === 'string') {
-      if (!hasExpressions(value) || templates.has(path.join('\u0000'))) continue;
+      if (!hasExpressions(value)) continue;
+      const path = pathOf(entry);
+      if (templates.has(path.join('\u0000'))) continue;
       const range = source.valueRange(path);
       const key = `${range.start.line}:${range.start.character}`;
       if (reported.has(key)) continue;
@@ -171,16 +175,35 @@ export function checkUnevaluated(
         range,
       });
     } else if (Array.isArray(value)) {
-      value.forEach((v: unknown, i) => stack.push({ value: v, path: [...path, i] }));
+      value.forEach((v: unknown, i) =>
+        stack.push({ value: v, parent: entry, key: i, depth: entry.depth + 1 }),
+      );
     } else if (isPlainObject(value)) {
-      const inOutputSchema = path.length === 3 && path[0] === 'steps' && path[2] === 'output';
+      // ['steps', i, 'output']
+      const inOutputSchema =
+        entry.depth === 3 && entry.key === 'output' && entry.parent!.parent!.key === 'steps';
       for (const [k, v] of Object.entries(value)) {
         if (PROSE_KEYS.has(k) || (inOutputSchema && k === 'schema')) continue;
-        stack.push({ value: v, path: [...path, k] });
+        stack.push({ value: v, parent: entry, key: k, depth: entry.depth + 1 });
       }
     }
   }
   return out;
+}
+
+interface WalkEntry {
+  value: unknown;
+  parent: WalkEntry | undefined;
+  /** The segment leading here from the parent (unused at the root). */
+  key: PathSegment;
+  depth: number;
+}
+
+function pathOf(entry: WalkEntry): PathSegment[] {
+  const path: PathSegment[] = new Array<PathSegment>(entry.depth);
+  for (let e: WalkEntry | undefined = entry; e !== undefined && e.depth > 0; e = e.parent)
+    path[e.depth - 1] = e.key;
+  return path;
 }
 
 /** Declared inputs that no expression uses (informational: they may be used by tooling). */
