@@ -7,6 +7,7 @@
  * Aborts follow the Runtime contract: generations resolve with stopReason 'aborted', embeddings reject.
  */
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { ModelCatalog, type CatalogEntry } from '../../models/catalog.js';
 import { RuntimeError } from '../errors.js';
 import { checkEmbedInput, checkMessages, checkOptions } from '../requests.js';
@@ -47,8 +48,9 @@ export interface EmbeddedRuntimeOptions {
 
 /**
  * How long a read of the models dir is reused (ms): a task lists the models and then looks its own up, and tasks
- * follow each other closely; each read costs a readdir and a stat per file. A model missing from the reused
- * read is looked up afresh, so a new file is seen at once.
+ * follow each other closely; each read costs a readdir and a stat per file. The reuse also needs the dir's mtime
+ * unchanged (one stat), so a file added, removed or renamed in (a pull) is listed at once; a model missing from
+ * the reused read is looked up afresh.
  */
 const CATALOG_REUSE_MS = 500;
 
@@ -56,7 +58,7 @@ export class EmbeddedRuntime implements Runtime {
   readonly name = 'embedded';
   readonly continuesChat = true;
   private readonly catalog: ModelCatalog;
-  private recent: { at: number; entries: Promise<CatalogEntry[]> } | undefined;
+  private recent: { at: number; dirMtimeMs: number; entries: Promise<CatalogEntry[]> } | undefined;
   private readonly config: WorkerConfig;
   private worker: WorkerProcess | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -151,15 +153,23 @@ export class EmbeddedRuntime implements Runtime {
     return entry;
   }
 
-  /** The models dir's entries, read again when the last read is older than CATALOG_REUSE_MS. */
-  private entries(): Promise<CatalogEntry[]> {
+  /** The models dir's entries, read again when the last read is older than CATALOG_REUSE_MS or the dir changed. */
+  private async entries(): Promise<CatalogEntry[]> {
     const now = performance.now();
-    if (!this.recent || now - this.recent.at >= CATALOG_REUSE_MS) {
-      const entries = this.catalog.list();
-      this.recent = { at: now, entries };
-      entries.catch(() => (this.recent = undefined));
-    }
-    return this.recent.entries;
+    const dirMtimeMs = await stat(this.options.modelsDir).then(
+      (st) => st.mtimeMs,
+      () => -1,
+    );
+    const recent = this.recent;
+    if (recent && now - recent.at < CATALOG_REUSE_MS && recent.dirMtimeMs === dirMtimeMs)
+      return recent.entries;
+    const entries = this.catalog.list();
+    const read = { at: now, dirMtimeMs, entries };
+    this.recent = read;
+    entries.catch(() => {
+      if (this.recent === read) this.recent = undefined;
+    });
+    return entries;
   }
 
   private startWorker(): WorkerProcess {
