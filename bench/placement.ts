@@ -18,6 +18,7 @@ import {
 } from '../orchestrator/src/scheduler';
 
 import { flagReader } from './lib/process';
+import { mulberry32 as prng } from '../test-support/seeded-random';
 
 const args = process.argv.slice(2);
 const flag = flagReader(args);
@@ -31,18 +32,6 @@ const CHURN = Number(flag('churn', '16'));
 const UTILISATION = 0.8;
 /** A task still waiting after this many newer tasks arrived is cancelled (as a job timeout would). */
 const MAX_WAIT_TASKS = 2_000;
-
-/** mulberry32: the same workload on every run and for both schedulers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ------------------------------------------------------------------------------------------------- workload
 const MODELS = Array.from({ length: 40 }, (_, i) => `model-${String(i).padStart(2, '0')}`);

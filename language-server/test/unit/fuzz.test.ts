@@ -17,20 +17,9 @@ import { codeLenses, documentSymbols } from '../../src/service/outline.js';
 import { foldingRanges, selectionRange } from '../../src/service/ranges.js';
 import { semanticTokens } from '../../src/service/semantic-tokens.js';
 import type { NodeView } from '@orchion/api';
+import { mulberry32 as rng } from '../../../test-support/seeded-random';
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 2000);
-
-/** mulberry32: a small seeded PRNG, so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   ':',

@@ -6,17 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AssignTask } from '@orchion/proto';
 import { Harness, node, pipeline, tick } from './job-engine-harness';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../test-support/seeded-random';
 
 const NODES = ['n1', 'n2', 'n3'];
 const SLOTS = 2;

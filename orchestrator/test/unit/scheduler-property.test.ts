@@ -7,18 +7,7 @@ import { ReferenceScheduler } from '../../src/scheduler/reference';
 import { requirementKey, requirementKeyOf, requirementOf } from '../../src/scheduler/requirement';
 import { Scheduler } from '../../src/scheduler/scheduler';
 import type { Placement, SchedNode, TaskRequest, Timer } from '../../src/scheduler/types';
-
-/** mulberry32: a small seeded PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../../../test-support/seeded-random';
 
 const MODELS = ['m0', 'm1', 'm2', 'm3'];
 

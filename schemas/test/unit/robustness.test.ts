@@ -3,21 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parsePipeline, type Diagnostic, type Range } from '../../src/index.js';
+import { mulberry32 as rng } from '../../../test-support/seeded-random';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const releaseNotes = readFileSync(join(root, 'examples/release-notes.yaml'), 'utf8');
-
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inside(text: string, r: Range): boolean {
   const lines = text.split(/\r\n|\r|\n/);
