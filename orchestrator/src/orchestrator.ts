@@ -50,6 +50,8 @@ export interface OrchestratorConfig {
   /** Gateway: requests waiting per model before 429 (default 64), how long one may wait (ms, default 30 s). */
   gatewayQueueDepth?: number;
   gatewayQueueTimeoutMs?: number;
+  /** Gateway: how long a node may take to its first token (stream) or answer before the request moves on (ms). */
+  gatewayFirstTokenTimeoutMs?: number;
 }
 
 export interface Orchestrator {
@@ -95,6 +97,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
     logger,
     maxQueue: config.gatewayQueueDepth,
     queueTimeoutMs: config.gatewayQueueTimeoutMs,
+    firstTokenTimeoutMs: config.gatewayFirstTokenTimeoutMs,
     corsOrigins: config.corsOrigins,
   });
   const scheduler = new Scheduler({

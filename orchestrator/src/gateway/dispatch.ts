@@ -9,6 +9,8 @@
  *   a completion with the prompt + the emitted text. The client's stream continues where it stopped. Requests
  *   with a JSON schema cannot be continued (the grammar would restart): they end with a clean error instead.
  * - Every failure excludes its node for this request; at most `maxAttempts` nodes are tried.
+ * - Waiting for a node is bounded: a node that sends no first token (streams) or no answer (non-streaming
+ *   requests) within `firstTokenTimeoutMs` — e.g. stuck loading a model on demand — is cut and counts as failed.
  */
 import type {
   DataPlaneEmbedResult,
@@ -75,6 +77,11 @@ export interface DispatcherOptions {
   authorization(nodeId: string): string;
   /** Nodes tried per request at most (default 3). */
   maxAttempts?: number;
+  /**
+   * How long a node may take to send the first token of a stream, or the whole answer of a non-streaming request
+   * (model load on demand included), before it is cut and the request tried elsewhere (default 300,000 ms).
+   */
+  firstTokenTimeoutMs?: number;
   /** Called for every admission refusal and every failover (metrics). */
   onReject?(reason: RejectReason): void;
   onFailover?(nodeId: string, midStream: boolean): void;
@@ -83,11 +90,13 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   private readonly maxAttempts: number;
+  private readonly firstTokenTimeoutMs: number;
   /** Attempts running per node, to cut when the node is lost. */
   private readonly running = new Map<string, Set<Cancel>>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.maxAttempts = opts.maxAttempts ?? 3;
+    this.firstTokenTimeoutMs = opts.firstTokenTimeoutMs ?? 300_000;
   }
 
   async generate(
@@ -106,18 +115,34 @@ export class Dispatcher {
       return decoded;
     };
     let lastError = '';
+    let timedOut = 0;
+    // Cleared by the attempt's first chunk (streams) or its answer: the node is past loading the model.
+    let firstTokenTimer: NodeJS.Timeout | undefined;
     const sink = (json: string) => {
+      if (firstTokenTimer) firstTokenTimer = void clearTimeout(firstTokenTimer);
       parts.push(json);
       onToken!(json);
     };
+    // Every node tried was cut for taking too long: a timeout for the client, not a failure.
+    const allTimedOut = (err: GatewayError) =>
+      timedOut > 0 && timedOut === exclude.size
+        ? new GatewayError(504, 'upstream_timeout', err.message)
+        : err;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const lease = await this.acquire(call.model, exclude, lastError);
+      const lease = await this.acquire(call.model, exclude, lastError).catch((err: unknown) => {
+        throw err instanceof GatewayError ? allTimedOut(err) : err;
+      });
       if (cancel.aborted) {
         lease.release();
         throw new ClientGone();
       }
       const before = { emitted: parts.length > 0 ? emittedText() : '', chunks: parts.length };
       const run = this.track(lease.node.id, cancel);
+      let cut = false;
+      firstTokenTimer = setTimeout(() => {
+        cut = true;
+        run.cancel.abort();
+      }, this.firstTokenTimeoutMs);
       try {
         const request = body(call, before.emitted, before.chunks);
         const result = await this.opts.client.generate(this.target(lease.node), request, {
@@ -138,6 +163,12 @@ export class Dispatcher {
       } catch (err) {
         if (cancel.aborted) throw new ClientGone();
         exclude.add(lease.node.id);
+        if (cut) {
+          timedOut++;
+          err = new NodeFailure(
+            `no ${call.stream ? 'first token' : 'answer'} within ${this.firstTokenTimeoutMs} ms (a model still loading?)`,
+          );
+        }
         if (err instanceof NodeRefused && err.code !== 'continuation-unsupported') {
           throw new GatewayError(err.status >= 500 ? 502 : err.status, codeOf(err.code), err.message);
         }
@@ -160,14 +191,17 @@ export class Dispatcher {
         }
         if (!(err instanceof NodeFailure) && !(err instanceof NodeRefused)) throw err;
       } finally {
+        if (firstTokenTimer) firstTokenTimer = void clearTimeout(firstTokenTimer);
         run.done();
         lease.release();
       }
     }
-    throw new GatewayError(
-      502,
-      'upstream_failed',
-      `${this.maxAttempts} nodes failed this request for model ${JSON.stringify(call.model)}; last: ${lastError}`,
+    throw allTimedOut(
+      new GatewayError(
+        502,
+        'upstream_failed',
+        `${this.maxAttempts} nodes failed this request for model ${JSON.stringify(call.model)}; last: ${lastError}`,
+      ),
     );
   }
 

@@ -28,6 +28,8 @@ export interface GatewayOptions {
   maxQueue?: number;
   /** How long a request may wait for a free node (default 30 s). */
   queueTimeoutMs?: number;
+  /** How long a node may take to its first token (non-streaming: its answer) before it is cut (default 5 min). */
+  firstTokenTimeoutMs?: number;
   /** Requests run at once per node; default: the node's slots. */
   nodeConcurrency?: number;
   /** Browser origins allowed on the gateway's routes (as on the API: `--cors-origin`). */
@@ -68,6 +70,7 @@ export class Gateway {
       authorization: (id) => this.authorization(id),
       onReject: (reason) => metrics.rejections.inc({ reason }),
       onFailover: (_node, midStream) => metrics.failovers.inc({ mid_stream: String(midStream) }),
+      firstTokenTimeoutMs: opts.firstTokenTimeoutMs,
       logger,
     });
     this.dispatcher = dispatcher;

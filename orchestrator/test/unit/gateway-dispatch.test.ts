@@ -36,7 +36,11 @@ async function startNode(id: string, tokenDelayMs = 0): Promise<Node> {
   return { id, server, url: await server.listen() };
 }
 
-function fleet(nodes: { id: string; url: string }[], transport: DataPlaneTransport) {
+function fleet(
+  nodes: { id: string; url: string }[],
+  transport: DataPlaneTransport,
+  firstTokenTimeoutMs?: number,
+) {
   const router = new Router();
   for (const n of nodes) {
     router.upsert({
@@ -53,6 +57,7 @@ function fleet(nodes: { id: string; url: string }[], transport: DataPlaneTranspo
     client: new NodeClient(transport),
     authorization: (id) => `Bearer ${dataPlaneToken(JOIN, id)}`,
     onFailover: (_id, midStream) => failovers.push(midStream),
+    firstTokenTimeoutMs,
     logger,
   });
   return { router, dispatcher, failovers };
@@ -110,6 +115,38 @@ describe.each(['mux', 'http'] as const)('Dispatcher (%s data plane)', (transport
       expect(out.nodeId).toBe('b');
     }
     expect(failovers.every((m) => m === false)).toBe(true);
+  });
+
+  it('cuts a node that sends no first token in time (e.g. loading a model) and moves on; 504 when none answers', async () => {
+    const slow = await startNode('slow', 3_000);
+    const fast = await startNode('fast');
+    const { dispatcher, failovers } = fleet([slow, fast], transport, 300);
+    const call: GenerateCall = {
+      kind: 'complete',
+      model: 'echo',
+      prompt: 'a b c',
+      options: {},
+      stream: true,
+    };
+    for (let i = 0; i < 3; i++) {
+      let text = '';
+      const out = await dispatcher.generate(
+        call,
+        (json) => (text += JSON.parse(json) as string),
+        new Cancel(),
+      );
+      expect(out.nodeId).toBe('fast');
+      expect(text).toBe('a b c');
+    }
+    expect(failovers.length).toBeGreaterThan(0); // the rotation sent at least one call to the slow node first
+    await expect.poll(() => slow.server.status().aborted).toBeGreaterThan(0); // the node was told to stop
+
+    const alone = fleet([slow], transport, 300).dispatcher;
+    const err = await alone.generate(call, () => undefined, new Cancel()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).status).toBe(504);
+    expect((err as GatewayError).code).toBe('upstream_timeout');
+    expect((err as GatewayError).message).toMatch(/no first token within 300 ms/);
   });
 
   it('a structured (JSON schema) stream that loses its node ends with a clean error', async () => {

@@ -24,6 +24,7 @@ export interface OrchestratorFlags {
   sweepInterval: number;
   gatewayQueueDepth: number;
   gatewayQueueTimeout: number;
+  gatewayFirstTokenTimeout: number;
   logLevel?: string;
   logFormat?: 'pretty' | 'json';
 }
@@ -74,6 +75,12 @@ export function addOrchestratorOptions(cmd: Command): Command {
       parseDuration,
       30_000,
     )
+    .option(
+      '--gateway-first-token-timeout <duration>',
+      'gateway: how long a node may take to the first token (non-streaming: the answer), model load included, before the request is tried on another node',
+      parseDuration,
+      300_000,
+    )
     .addOption(
       new Option('--sweep-interval <duration>', 'how often silent nodes are checked')
         .argParser(parseDuration)
@@ -116,6 +123,7 @@ export function orchestratorConfig(
     sweepIntervalMs: flags.sweepInterval,
     gatewayQueueDepth: flags.gatewayQueueDepth,
     gatewayQueueTimeoutMs: flags.gatewayQueueTimeout,
+    gatewayFirstTokenTimeoutMs: flags.gatewayFirstTokenTimeout,
     logger,
   };
 }
