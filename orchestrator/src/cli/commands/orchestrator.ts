@@ -132,9 +132,11 @@ export function orchestratorConfig(
 export function printOrchestratorBanner(o: Orchestrator, dataDir: string, grpcHostHint: string): void {
   const lines = [
     `Orchion orchestrator is running.`,
-    `  API:    ${o.httpUrl}`,
-    `  Agents: ${o.grpcAddress}`,
-    `  Data:   ${dataDir}`,
+    `  API:       ${o.httpUrl}`,
+    `  Dashboard: ${o.httpUrl}/  (asks for the admin token)`,
+    `  Gateway:   ${o.httpUrl}/v1 (OpenAI) and ${o.httpUrl} (Ollama); keys: npx orchion keys create NAME`,
+    `  Agents:    ${o.grpcAddress}`,
+    `  Data:      ${dataDir}`,
   ];
   if (o.tokens.created.admin) {
     lines.push(
