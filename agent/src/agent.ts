@@ -98,7 +98,11 @@ export function startAgent(config: AgentConfig): Agent {
     specs: setup.managed,
     docker: setup.docker,
     logger,
-    onReady: () => late.link?.refreshNow(),
+    onReady: (rt) => {
+      // A runtime that came up after the engine was late is announced with the next hello (reconnect).
+      if (!names.includes(rt.name)) names.push(rt.name);
+      late.link?.refreshNow();
+    },
     nodeLog: (line) => nodeLog.push(line),
   });
   const runtimes = [...setup.runtimes, ...containers.runtimes];

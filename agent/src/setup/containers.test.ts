@@ -44,6 +44,7 @@ describe('managedContainers', () => {
       specs: [spec('box'), spec('box-2')],
       docker: { host: `unix://${socket}`, keepContainersOnExit: false },
       logger,
+      engineRetryMs: { initial: 10, max: 20 },
     });
     expect(c.runtimes.map((r) => r.name)).toEqual(['box', 'box-2']);
     const info = await c.probe();
@@ -53,11 +54,14 @@ describe('managedContainers', () => {
     await expect(c.runtimes[0]!.complete({ model: 'm', prompt: 'hi' })).rejects.toMatchObject({
       code: 'runtime-unavailable',
     });
+    // It keeps checking with backoff (and at each capability refresh), quietly: still one line.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await c.engine()).toMatchObject({ available: false });
     await c.close();
     const warnings = lines.filter((l) => l.level >= 40);
     expect(warnings.map((l) => l.msg)).toEqual([
       `Docker is unavailable: no Docker Engine socket at ${socket} (set DOCKER_HOST or start the engine); ` +
-        'managed runtimes box, box-2 are not started, the agent runs with its other runtimes',
+        'managed runtimes box, box-2 start when it answers; the agent runs with its other runtimes meanwhile',
     ]);
   });
 });

@@ -2,7 +2,9 @@
  * The Docker glue of managed runtimes (`setup.managed`): each spec becomes a `ContainerRuntime` at once (so the
  * executor and model listing know it from the start; it lists no models until its container answers), and
  * `start()` then connects to the engine, adopts this node's running containers and starts every spec. An absent
- * engine is one warning line: the agent runs with its other runtimes. Nothing here throws or blocks
+ * engine is one warning line: the agent runs with its other runtimes and probes the engine again with backoff
+ * (quietly: one line when it goes, one when it is back); when it answers, the setup runs as at start (also after
+ * the engine went away while running; crashed containers are crash-recovery's). Nothing here throws or blocks
  * registration: a container that cannot start is logged, and its runtime stays without models. Setup lines,
  * container output and image/model pull progress also go to the node log (`nodeLog`), which the orchestrator
  * serves at /api/v1/nodes/:id/logs.
@@ -28,6 +30,8 @@ export interface ManagedContainersOptions {
   onReady?: (runtime: ManagedRuntime) => void;
   /** Node log lines (setup, container output, pull progress); see node-logs/batcher.ts. */
   nodeLog?: (line: NodeLogLine) => void;
+  /** Backoff of the engine re-checks while it is unavailable (default 1 s doubling to 30 s). */
+  engineRetryMs?: { initial?: number; max?: number };
   /** Manager tuning (tests). */
   manager?: Partial<ConstructorParameters<typeof DockerRuntimeManager>[0]>;
 }
@@ -39,7 +43,11 @@ export interface ManagedContainers {
   probe(): Promise<EngineInfo | undefined>;
   /** The engine now (probed again; one probe at a time), for capabilities. Never throws. */
   engine(): Promise<EngineInfo | undefined>;
-  /** Adopts this node's running containers, then starts every spec. Never throws. */
+  /**
+   * Adopts this node's running containers, then starts every spec; resolves when that is done. Without an engine
+   * it resolves at once and keeps probing with backoff: the setup then runs when the engine answers (also after
+   * the engine went away and came back). Never throws.
+   */
   start(): Promise<void>;
   /** Closes the runtimes and stops the containers (unless `keepContainersOnExit`). */
   close(): Promise<void>;
@@ -105,6 +113,7 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
       probing = undefined;
       if (info.available !== lastAvailable) describe(info);
       lastAvailable = info.available;
+      onEngine(info);
       return info;
     }));
   const describe = (info: EngineInfo): void => {
@@ -124,10 +133,14 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
         'warn',
         { endpoint: info.endpoint, managed: o.specs.map((s) => s.name) },
         `Docker is unavailable: ${info.reason}; managed runtimes ${o.specs.map((s) => s.name).join(', ')} ` +
-          'are not started, the agent runs with its other runtimes',
+          'start when it answers; the agent runs with its other runtimes meanwhile',
       );
     } else {
-      say('warn', { endpoint: info.endpoint }, `Docker became unavailable: ${info.reason}`);
+      say(
+        'warn',
+        { endpoint: info.endpoint },
+        `Docker became unavailable: ${info.reason}; checking again with backoff`,
+      );
     }
   };
   const probe = (): Promise<EngineInfo> => (probed ??= engine());
@@ -196,37 +209,89 @@ export function managedContainers(o: ManagedContainersOptions): ManagedContainer
     }
   };
 
+  /**
+   * Adopts this node's running containers, then starts every spec that has no usable runtime yet (all of them
+   * the first time; after the engine was away, those that are missing or gave up restarting).
+   */
+  const setUp = async (): Promise<void> => {
+    try {
+      const adopted = await manager.adopt();
+      if (adopted.length > 0) {
+        say(
+          'info',
+          { runtimes: adopted.map((a) => a.name) },
+          `adopted ${adopted.length} running managed container(s)`,
+        );
+      }
+      const wanted = new Set(o.specs.map((s) => s.name));
+      for (const a of adopted.filter((r) => !wanted.has(r.name))) {
+        say('info', { runtime: a.name }, `removing managed container ${a.name}: no longer configured`);
+        await manager.remove(a.name).catch(() => {});
+      }
+    } catch (err) {
+      if (closed) return;
+      const why = err instanceof Error ? err.message : String(err);
+      say('error', { err: why }, `could not adopt containers: ${why}`);
+    }
+    if (closed) return;
+    const pending = o.specs.filter((s) => {
+      const rt = manager.get(s.name);
+      return !setUpOnce || rt === undefined || rt.state === 'failed';
+    });
+    setUpOnce = true;
+    await Promise.all(pending.map(startOne));
+  };
+
+  // The engine watch: once started, an unavailable engine is probed again with backoff (one line when it goes,
+  // one when it is back: `engine()` logs transitions only), and an engine that answers again is set up again.
+  const retryMs = { initial: 1_000, max: 30_000, ...o.engineRetryMs };
+  let watching = false;
+  let setUpOnce = false;
+  /** Whether the engine answered since it was last seen unavailable (and `setUp` ran for it). */
+  let upToDate = false;
+  let settingUp: Promise<void> | undefined;
+  let retryDelay = retryMs.initial;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const onEngine = (info: EngineInfo): void => {
+    if (!watching || closed) return;
+    if (info.available) {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      retryDelay = retryMs.initial;
+      if (upToDate) return;
+      upToDate = true;
+      // One setup at a time: a second one (the engine flapped) sees what the first started.
+      const next: Promise<void> = (settingUp ?? Promise.resolve()).then(setUp).finally(() => {
+        if (settingUp === next) settingUp = undefined;
+      });
+      settingUp = next;
+      return;
+    }
+    upToDate = false;
+    if (retryTimer) return;
+    const wait = retryDelay;
+    retryDelay = Math.min(retryDelay * 2, retryMs.max);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void engine();
+    }, wait);
+    retryTimer.unref();
+  };
+
   return {
     runtimes,
     probe,
     engine,
     async start() {
       const info = await probe();
-      if (!info.available || closed) return;
-      try {
-        const adopted = await manager.adopt();
-        if (adopted.length > 0) {
-          say(
-            'info',
-            { runtimes: adopted.map((a) => a.name) },
-            `adopted ${adopted.length} running managed container(s)`,
-          );
-        }
-        const wanted = new Set(o.specs.map((s) => s.name));
-        for (const a of adopted.filter((r) => !wanted.has(r.name))) {
-          say('info', { runtime: a.name }, `removing managed container ${a.name}: no longer configured`);
-          await manager.remove(a.name).catch(() => {});
-        }
-      } catch (err) {
-        if (closed) return;
-        const why = err instanceof Error ? err.message : String(err);
-        say('error', { err: why }, `could not adopt containers: ${why}`);
-      }
       if (closed) return;
-      await Promise.all(o.specs.map(startOne));
+      watching = true;
+      onEngine(info);
+      await settingUp;
     },
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
       await Promise.allSettled(runtimes.map((r) => r.close()));
       await manager.shutdown();
     },
