@@ -268,6 +268,11 @@ describe.skipIf(!ready)('a Docker Engine that appears after the agent started', 
     await waitFor('the second engine line', () =>
       lines(`Docker Engine ${version} at ${sock}`).length === 2 ? true : undefined,
     );
+    // The event stream broke once and came back: one warning, not one per failed reconnect.
+    await waitFor('the event stream back', () =>
+      lines('Docker event stream reconnected').length === 1 ? true : undefined,
+    );
+    expect(lines('Docker event stream broke')).toHaveLength(1);
     // The container kept running (the engine itself never stopped): no second container, models still listed.
     const all = await engine.docker.listContainers({
       all: true,

@@ -25,6 +25,8 @@ export interface ContainerWatchOptions {
 
 export class ContainerWatch {
   private events: EventWatcher | undefined;
+  /** The stream broke and has not reconnected yet. */
+  private broken = false;
 
   constructor(private readonly o: ContainerWatchOptions) {}
 
@@ -34,9 +36,19 @@ export class ContainerWatch {
       docker: this.o.docker,
       labels: nodeFilter(this.o.nodeId).label,
       onEvent: (e) => this.onEvent(e),
-      onReconnect: () => void this.reconcile(),
-      onError: (err) =>
-        this.o.log.warn({ err: dockerMessage(err) }, 'Docker event stream broke; reconnecting'),
+      onReconnect: () => {
+        if (this.broken) this.o.log.info('Docker event stream reconnected');
+        this.broken = false;
+        void this.reconcile();
+      },
+      // One warning when the stream breaks; the failed reconnects that follow (backoff) are debug lines.
+      onError: (err) => {
+        this.o.log[this.broken ? 'debug' : 'warn'](
+          { err: dockerMessage(err) },
+          this.broken ? 'Docker event stream: reconnect failed' : 'Docker event stream broke; reconnecting',
+        );
+        this.broken = true;
+      },
     });
     try {
       await this.events.start();
