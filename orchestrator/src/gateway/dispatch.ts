@@ -160,15 +160,15 @@ export class Dispatcher {
           nodeId: lease.node.id,
           failovers: attempt,
         };
-      } catch (err) {
+      } catch (thrown) {
         if (cancel.aborted) throw new ClientGone();
         exclude.add(lease.node.id);
-        if (cut) {
-          timedOut++;
-          err = new NodeFailure(
-            `no ${call.stream ? 'first token' : 'answer'} within ${this.firstTokenTimeoutMs} ms (a model still loading?)`,
-          );
-        }
+        if (cut) timedOut++;
+        const err = cut
+          ? new NodeFailure(
+              `no ${call.stream ? 'first token' : 'answer'} within ${this.firstTokenTimeoutMs} ms (a model still loading?)`,
+            )
+          : thrown;
         if (err instanceof NodeRefused && err.code !== 'continuation-unsupported') {
           throw new GatewayError(err.status >= 500 ? 502 : err.status, codeOf(err.code), err.message);
         }
