@@ -99,7 +99,7 @@ export function startAgent(config: AgentConfig): Agent {
     docker: setup.docker,
     logger,
     onReady: (rt) => {
-      // A runtime that came up after the engine was late is announced with the next hello (reconnect).
+      // A runtime that came up after the engine was late: its name goes out with the capability refresh below.
       if (!names.includes(rt.name)) names.push(rt.name);
       late.link?.refreshNow();
     },

@@ -66,6 +66,7 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
   private sent: CollectedCapabilities | undefined;
   /** The model list the orchestrator has (JSON), to send only changes. */
   private sentModels: string | undefined;
+  private sentRuntimes: string | undefined;
   private backpressured = false;
   private timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
@@ -156,6 +157,7 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
         this.connected = true;
         this.sent = capabilities;
         this.sentModels = JSON.stringify(models);
+        this.sentRuntimes = JSON.stringify(hello.runtimes);
         this.backoff.reset();
         this.startTimers(call);
         this.emit('registered', msg.welcome);
@@ -170,7 +172,15 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
       // The status event carries the details; the error event must be handled to avoid a crash.
     });
     const runningAttempts = this.opts.runningAttempts?.() ?? [];
-    this.write(call, { hello: { ...this.opts.hello, capabilities, models, runningAttempts } });
+    // A copy: the runtime names may grow later (then sent in a capability update).
+    const hello = {
+      ...this.opts.hello,
+      runtimes: [...(this.opts.hello.runtimes ?? [])],
+      capabilities,
+      models,
+      runningAttempts,
+    };
+    this.write(call, { hello });
   }
 
   private async listModels(): Promise<ModelInfo[]> {
@@ -243,10 +253,14 @@ export class OrchestratorLink extends EventEmitter<OrchestratorLinkEvents> {
     const update: CapabilityUpdate = capabilityChanges(this.sent, next) ?? {};
     const modelsJson = JSON.stringify(models);
     if (modelsJson !== this.sentModels) update.models = { models };
+    const runtimesJson = JSON.stringify(this.opts.hello.runtimes);
+    if (runtimesJson !== this.sentRuntimes)
+      update.runtimes = { names: [...(this.opts.hello.runtimes ?? [])] };
     if (Object.keys(update).length === 0) return;
     this.write(call, { capabilities: update });
     this.sent = applyChanges(this.sent, update);
     this.sentModels = modelsJson;
+    this.sentRuntimes = runtimesJson;
   }
 
   private clearTimers(): void {

@@ -97,14 +97,15 @@ runtimes:
 docker: { keepContainersOnExit: false }
 `;
 
-// No `runtime:` field: the orchestrator keeps the runtimes of the node's hello (see the report/docs), the
-// model is what places the step on the container.
+// The step names the late runtime: its name reaches the orchestrator in a capability update (it was not in the
+// node's hello), so the step can be placed on it.
 const pipeline = `apiVersion: orchion/v1
 kind: Pipeline
 metadata: { name: late-engine }
 defaults: { model: ${TINY}, options: { max_tokens: 16, temperature: 0 } }
 steps:
   - id: gen
+    runtime: late
     prompt: "Once upon a time"
 `;
 
@@ -232,6 +233,12 @@ describe.skipIf(!ready)('a Docker Engine that appears after the agent started', 
     expect(running).toHaveLength(1);
     expect(lines(`Docker Engine ${engine.info.version} at ${sock}`)).toHaveLength(1);
     expect(lines('managed runtime late started')).toHaveLength(1);
+    await waitFor(
+      'the late runtime in the node’s runtimes',
+      async () => ((await orch.client.getNode(nodeId)).runtimes.includes('late') ? true : undefined),
+      30_000,
+      250,
+    );
 
     const job = await orch.client.submitJob({ pipeline, inputs: {} });
     const done = await waitFor(

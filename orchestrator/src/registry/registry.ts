@@ -166,6 +166,7 @@ export class NodeRegistry {
     if (change.containerEngine) caps.containerEngine = change.containerEngine;
     node.capabilities = caps;
     if (change.models) node.models = change.models.models;
+    if (change.runtimes) node.runtimes = change.runtimes.names;
     this.store.saveNode(node);
     this.onChange({ type: 'node.updated', node });
     return node;

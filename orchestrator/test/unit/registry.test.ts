@@ -150,6 +150,11 @@ describe('NodeRegistry', () => {
     expect(n.capabilities.cpu!.cores).toBe(2);
     r.updateCapabilities('a', { gpus: { gpus: [] } } as never);
     expect(changes.filter((c) => c.type === 'node.updated')).toHaveLength(2);
+    expect(r.get('a')!.runtimes).toEqual(['echo']);
+    // A runtime that came up after registration (e.g. a container once Docker answered).
+    r.updateCapabilities('a', { runtimes: { names: ['echo', 'late'] } } as never);
+    expect(r.get('a')!.runtimes).toEqual(['echo', 'late']);
+    expect(changes.filter((c) => c.type === 'node.updated')).toHaveLength(3);
   });
 
   it('lists nodes by id in pages, with a state filter', () => {

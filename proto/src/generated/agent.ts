@@ -28,6 +28,7 @@ import type { OrchestratorMessage as _orchion_v1_OrchestratorMessage, Orchestrat
 import type { OsInfo as _orchion_v1_OsInfo, OsInfo__Output as _orchion_v1_OsInfo__Output } from './orchion/v1/OsInfo';
 import type { OutputChunk as _orchion_v1_OutputChunk, OutputChunk__Output as _orchion_v1_OutputChunk__Output } from './orchion/v1/OutputChunk';
 import type { Progress as _orchion_v1_Progress, Progress__Output as _orchion_v1_Progress__Output } from './orchion/v1/Progress';
+import type { RuntimeList as _orchion_v1_RuntimeList, RuntimeList__Output as _orchion_v1_RuntimeList__Output } from './orchion/v1/RuntimeList';
 import type { TaskError as _orchion_v1_TaskError, TaskError__Output as _orchion_v1_TaskError__Output } from './orchion/v1/TaskError';
 import type { TaskOutput as _orchion_v1_TaskOutput, TaskOutput__Output as _orchion_v1_TaskOutput__Output } from './orchion/v1/TaskOutput';
 import type { TaskResult as _orchion_v1_TaskResult, TaskResult__Output as _orchion_v1_TaskResult__Output } from './orchion/v1/TaskResult';
@@ -68,6 +69,7 @@ export interface ProtoGrpcType {
       OsInfo: MessageTypeDefinition<_orchion_v1_OsInfo, _orchion_v1_OsInfo__Output>
       OutputChunk: MessageTypeDefinition<_orchion_v1_OutputChunk, _orchion_v1_OutputChunk__Output>
       Progress: MessageTypeDefinition<_orchion_v1_Progress, _orchion_v1_Progress__Output>
+      RuntimeList: MessageTypeDefinition<_orchion_v1_RuntimeList, _orchion_v1_RuntimeList__Output>
       TaskError: MessageTypeDefinition<_orchion_v1_TaskError, _orchion_v1_TaskError__Output>
       TaskOutput: MessageTypeDefinition<_orchion_v1_TaskOutput, _orchion_v1_TaskOutput__Output>
       TaskResult: MessageTypeDefinition<_orchion_v1_TaskResult, _orchion_v1_TaskResult__Output>
