@@ -39,6 +39,14 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
+export interface SseOptions {
+  /** Resume after this event id (`Last-Event-ID`). */
+  lastEventId?: number;
+  signal?: AbortSignal;
+  /** Called once the server has answered the request (the stream is open), before any frame. */
+  onOpen?(): void;
+}
+
 export interface ListNodesQuery {
   state?: NodeState;
   limit?: number;
@@ -109,35 +117,22 @@ export class OrchionClient {
     onEntry: (entry: LogEntry) => void,
     options: { follow?: boolean; lastEventId?: number; signal?: AbortSignal } = {},
   ): Promise<{ state?: JobState; lastEventId?: number }> {
-    const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
-    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
-    const res = await this.fetch(
-      `/api/v1/jobs/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`,
-      {
-        headers,
-        signal: options.signal,
-      },
-    );
-    if (!res.ok || !res.body) throw await toError(res);
     let state: JobState | undefined;
     let lastEventId = options.lastEventId;
-    const parser = new SseParser((frame) => {
-      if (frame.event === 'end') {
-        state = (JSON.parse(frame.data) as { state: JobState }).state;
-        return;
-      }
-      const entry = JSON.parse(frame.data) as LogEntry;
-      lastEventId = entry.id;
-      onEntry(entry);
-    });
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        parser.push(decoder.decode(chunk, { stream: true }));
-      }
-    } catch (err) {
-      if (!options.signal?.aborted) throw err;
-    }
+    const path = `/api/v1/jobs/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`;
+    await this.streamSse(
+      path,
+      (frame) => {
+        if (frame.event === 'end') {
+          state = (JSON.parse(frame.data) as { state: JobState }).state;
+          return;
+        }
+        const entry = JSON.parse(frame.data) as LogEntry;
+        lastEventId = entry.id;
+        onEntry(entry);
+      },
+      options,
+    );
     return { state, lastEventId };
   }
 
@@ -150,26 +145,18 @@ export class OrchionClient {
     onEntry: (entry: NodeLogEntry) => void,
     options: { follow?: boolean; lastEventId?: number; signal?: AbortSignal } = {},
   ): Promise<{ lastEventId?: number }> {
-    const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
-    if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
-    const path = `/api/v1/nodes/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`;
-    const res = await this.fetch(path, { headers, signal: options.signal });
-    if (!res.ok || !res.body) throw await toError(res);
     let lastEventId = options.lastEventId;
-    const parser = new SseParser((frame) => {
-      if (frame.event !== 'log') return;
-      const entry = JSON.parse(frame.data) as NodeLogEntry;
-      lastEventId = entry.id;
-      onEntry(entry);
-    });
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        parser.push(decoder.decode(chunk, { stream: true }));
-      }
-    } catch (err) {
-      if (!options.signal?.aborted) throw err;
-    }
+    const path = `/api/v1/nodes/${encodeURIComponent(id)}/logs${options.follow ? '?follow=1' : ''}`;
+    await this.streamSse(
+      path,
+      (frame) => {
+        if (frame.event !== 'log') return;
+        const entry = JSON.parse(frame.data) as NodeLogEntry;
+        lastEventId = entry.id;
+        onEntry(entry);
+      },
+      options,
+    );
     return { lastEventId };
   }
 
@@ -179,23 +166,38 @@ export class OrchionClient {
    */
   async streamEvents(
     onEvent: (event: OrchionEvent) => void,
-    options: { lastEventId?: number; signal?: AbortSignal } = {},
+    options: SseOptions = {},
   ): Promise<number | undefined> {
+    let lastId = options.lastEventId;
+    await this.streamSse(
+      '/api/v1/events',
+      (frame) => {
+        if (!frame.data) return;
+        const event: OrchionEvent = {
+          id: Number(frame.id),
+          type: frame.event as OrchionEvent['type'],
+          ...(JSON.parse(frame.data) as { time: string; data: unknown }),
+        };
+        if (Number.isFinite(event.id)) lastId = event.id;
+        onEvent(event);
+      },
+      options,
+    );
+    return lastId;
+  }
+
+  /**
+   * Reads an SSE endpoint of the API until `signal` aborts (then it resolves) or the server ends the stream; each
+   * frame goes to `onFrame`. `onOpen` runs once the server has answered, before any frame. An HTTP error rejects
+   * with an ApiClientError.
+   */
+  async streamSse(path: string, onFrame: (frame: SseFrame) => void, options: SseOptions = {}): Promise<void> {
     const headers: Record<string, string> = { ...this.authHeaders(), accept: 'text/event-stream' };
     if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
-    const res = await this.fetch('/api/v1/events', { headers, signal: options.signal });
+    const res = await this.fetch(path, { headers, signal: options.signal });
     if (!res.ok || !res.body) throw await toError(res);
-    let lastId = options.lastEventId;
-    const parser = new SseParser((frame) => {
-      if (!frame.data) return;
-      const event: OrchionEvent = {
-        id: Number(frame.id),
-        type: frame.event as OrchionEvent['type'],
-        ...(JSON.parse(frame.data) as { time: string; data: unknown }),
-      };
-      if (Number.isFinite(event.id)) lastId = event.id;
-      onEvent(event);
-    });
+    options.onOpen?.();
+    const parser = new SseParser(onFrame);
     const decoder = new TextDecoder();
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -204,7 +206,6 @@ export class OrchionClient {
     } catch (err) {
       if (!options.signal?.aborted) throw err;
     }
-    return lastId;
   }
 
   private async get<T>(path: string): Promise<T> {
@@ -270,7 +271,7 @@ function toQuery(params: Record<string, string | number | undefined>): string {
   return s ? `?${s}` : '';
 }
 
-interface SseFrame {
+export interface SseFrame {
   id?: string;
   event?: string;
   data: string;

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import type { Logger } from '../util/logger';
 import { EventStream } from './event-stream';
 import { isLoopbackUrl, readLocalToken } from './local-token';
-import { sseEventSource } from './sse-source';
 import { normalizeUrl, readSettings, saveUrl } from './settings';
 import { TokenStore } from './token-store';
 
@@ -76,7 +75,7 @@ export class Connection implements vscode.Disposable {
     this.token = token;
     await this.tokens.set(target, token);
     await saveUrl(target);
-    this.events.start(sseEventSource(client.url, token));
+    this.events.start(client); // its streamEvents says when the server answered (onOpen)
     this.log.info(`connected to ${target}`);
     this.setState('connected', true);
   }

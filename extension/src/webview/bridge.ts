@@ -1,6 +1,6 @@
 // The host side of the dashboard's message protocol (pure: no vscode). The webview never reaches the API
 // itself: `request` and `subscribe` messages are proxied here with the stored token, answers posted back.
-import { SseParser } from '@orchion/api';
+import { OrchionClient } from '@orchion/api';
 import type { HostToWebview, WebviewToHost } from '../../../webview-ui/src/protocol';
 
 export interface BridgeTarget {
@@ -123,34 +123,20 @@ export class DashboardBridge {
     const controller = new AbortController();
     this.streams.set(id, controller);
     try {
-      const res = await fetch(endpoint.url + path, {
-        headers: { authorization: `Bearer ${endpoint.token}`, accept: 'text/event-stream' },
-        signal: controller.signal,
-      });
-      if (!res.ok || !res.body) {
-        const text = await res.text().catch(() => '');
-        let message = `${res.status} ${res.statusText}`;
-        try {
-          message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-        } catch {
-          // keep the status line
-        }
-        return streamError(message);
-      }
-      const parser = new SseParser((frame) => {
-        if (controller.signal.aborted) return;
-        this.target.post({
-          type: 'event',
-          id,
-          event: frame.event ?? 'message',
-          data: frame.data,
-          ...(frame.id !== undefined ? { lastEventId: frame.id } : {}),
-        });
-      });
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        parser.push(decoder.decode(chunk, { stream: true }));
-      }
+      await new OrchionClient({ url: endpoint.url, token: endpoint.token }).streamSse(
+        path,
+        (frame) => {
+          if (controller.signal.aborted) return;
+          this.target.post({
+            type: 'event',
+            id,
+            event: frame.event ?? 'message',
+            data: frame.data,
+            ...(frame.id !== undefined ? { lastEventId: frame.id } : {}),
+          });
+        },
+        { signal: controller.signal },
+      );
       if (!controller.signal.aborted) streamError('the server ended the stream');
     } catch (err) {
       if (!controller.signal.aborted) streamError((err as Error).message);
