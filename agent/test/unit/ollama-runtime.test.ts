@@ -171,12 +171,12 @@ describe('OllamaRuntime', () => {
 
   it("reports an unknown model as 'model-not-found' and bad requests as 'bad-request'", async () => {
     const messages = [{ role: 'user' as const, content: 'x' }];
-    for (const p of [
-      runtime.complete({ model: 'nope', prompt: 'x' }),
-      runtime.chat({ model: 'nope', messages }),
-      runtime.embed({ model: 'nope', input: ['x'] }),
+    for (const call of [
+      () => runtime.complete({ model: 'nope', prompt: 'x' }),
+      () => runtime.chat({ model: 'nope', messages }),
+      () => runtime.embed({ model: 'nope', input: ['x'] }),
     ]) {
-      const err = await rejection(p);
+      const err = await rejection(call());
       expect(err.code).toBe('model-not-found');
       expect(err.message).toContain('nope');
     }
@@ -188,13 +188,13 @@ describe('OllamaRuntime', () => {
 
   it("reports a server that is down as 'runtime-unavailable'", async () => {
     const down = new OllamaRuntime({ baseUrl: `http://127.0.0.1:${await closedPort()}` });
-    for (const p of [
-      down.listModels(),
-      down.complete({ model: MODEL, prompt: 'x' }),
-      down.embed({ model: MODEL, input: ['x'] }),
-      down.pull(MODEL),
+    for (const call of [
+      () => down.listModels(),
+      () => down.complete({ model: MODEL, prompt: 'x' }),
+      () => down.embed({ model: MODEL, input: ['x'] }),
+      () => down.pull(MODEL),
     ]) {
-      const err = await rejection(p);
+      const err = await rejection(call());
       expect(err.code).toBe('runtime-unavailable');
       expect(err.message).toMatch(/unreachable.*ECONNREFUSED/);
     }

@@ -158,12 +158,12 @@ describe('OpenAIRuntime', () => {
   });
 
   it("reports an unknown model as 'model-not-found'; maps other HTTP errors by status and body", async () => {
-    for (const p of [
-      runtime.complete({ model: 'nope', prompt: 'x' }),
-      runtime.chat({ model: 'nope', messages: user('x') }),
-      runtime.embed({ model: 'nope', input: ['x'] }),
+    for (const call of [
+      () => runtime.complete({ model: 'nope', prompt: 'x' }),
+      () => runtime.chat({ model: 'nope', messages: user('x') }),
+      () => runtime.embed({ model: 'nope', input: ['x'] }),
     ]) {
-      const err = await rejection(p);
+      const err = await rejection(call());
       expect(err.code).toBe('model-not-found');
       expect(err.message).toContain('nope');
     }
@@ -185,12 +185,12 @@ describe('OpenAIRuntime', () => {
 
   it("reports a server that is down as 'runtime-unavailable'", async () => {
     const down = new OpenAIRuntime({ baseUrl: `http://127.0.0.1:${await closedPort()}/v1` });
-    for (const p of [
-      down.listModels(),
-      down.chat({ model: MODEL, messages: user('x') }),
-      down.embed({ model: MODEL, input: ['x'] }),
+    for (const call of [
+      () => down.listModels(),
+      () => down.chat({ model: MODEL, messages: user('x') }),
+      () => down.embed({ model: MODEL, input: ['x'] }),
     ]) {
-      const err = await rejection(p);
+      const err = await rejection(call());
       expect(err.code).toBe('runtime-unavailable');
       expect(err.message).toMatch(/unreachable.*ECONNREFUSED/);
     }
