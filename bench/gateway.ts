@@ -11,6 +11,8 @@
 //   [--cpu-prof DIR]: profile the orchestrator and print where its time went.
 //   [--transport mux|http]: how the gateway reaches the node (default mux: one multiplexed connection; http: an
 //   HTTP request per call, the gateway's data plane before the multiplexed one), to compare both in one session.
+//   --socket-micro [--round MS] [--rounds N] [--concurrency N] [--micro-rate N]: instead of the above, the mux
+//   framing alone over loopback TCP vs a Unix domain socket (bench/gateway/socket-micro.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -20,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { dataPlaneToken } from '@orchion/proto';
 import { printProfile } from './lib/cpu-profile';
 import { f } from './lib/format';
+import { runSocketMicro, serveSocketMicro } from './gateway/socket-micro';
 import { cpuMs, flagReader, freePort, sleep } from './lib/process';
 
 const flag = flagReader(process.argv.slice(2));
@@ -140,6 +143,10 @@ async function closedLoop(
   return { rps: done / ((performance.now() - start) / 1000), errors };
 }
 
+/** stime of a process, in ms (the kernel's share of cpuMs). */
+const sysMs = (pid: number): number =>
+  (Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]) * 1000) / 100;
+
 const quantile = (xs: number[], q: number): number => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -236,6 +243,8 @@ async function main(): Promise<void> {
     const cpuNow = () => ({
       orch: cpuMs(orch.pid!),
       agent: cpuMs(agentProc!.pid!),
+      orchSys: sysMs(orch.pid!),
+      agentSys: sysMs(agentProc!.pid!),
       client: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     });
     for (const rate of RATES) {
@@ -245,7 +254,7 @@ async function main(): Promise<void> {
         errors: 0,
         sent: 0,
         ms: 0,
-        cpu: { orch: 0, agent: 0, client: 0 },
+        cpu: { orch: 0, agent: 0, client: 0, orchSys: 0, agentSys: 0 },
       });
       const acc = { direct: fresh(), gateway: fresh() };
       for (let round = 0; round < ROUNDS; round++) {
@@ -258,6 +267,8 @@ async function main(): Promise<void> {
             a.cpu.orch += cpu1.orch - cpu0.orch;
             a.cpu.agent += cpu1.agent - cpu0.agent;
             a.cpu.client += cpu1.client - cpu0.client;
+            a.cpu.orchSys += cpu1.orchSys - cpu0.orchSys;
+            a.cpu.agentSys += cpu1.agentSys - cpu0.agentSys;
             if (stream) a.st.push(...r.firstByte);
             else a.nb.push(...r.total);
             a.errors += r.errors;
@@ -284,8 +295,8 @@ async function main(): Promise<void> {
         f(rate),
         us(d.cpu.agent, d.sent),
         us(d.cpu.orch, d.sent),
-        us(g.cpu.agent, g.sent),
-        us(g.cpu.orch, g.sent),
+        `${us(g.cpu.agent, g.sent)} (${us(g.cpu.agentSys, g.sent)})`,
+        `${us(g.cpu.orch, g.sent)} (${us(g.cpu.orchSys, g.sent)})`,
         us(d.cpu.client, d.sent),
         us(g.cpu.client, g.sent),
       ]);
@@ -298,7 +309,7 @@ async function main(): Promise<void> {
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
     console.log(
-      '\nCPU per request in µs (/proc utime+stime over the rounds of each path; the orchestrator column of direct rounds is its idle background)\n',
+      '\nCPU per request in µs (/proc utime+stime over the rounds of each path; the orchestrator column of direct rounds is its idle background; in brackets: of which kernel time)\n',
     );
     console.log(
       '| req/s | direct: agent | direct: orchestrator | gateway: agent | gateway: orchestrator | direct: load client | gateway: load client |',
@@ -320,10 +331,14 @@ async function main(): Promise<void> {
       `\nClosed loop, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds: direct ${f(med(tput.direct))} req/s, gateway ${f(med(tput.gateway))} req/s, ratio ${f((100 * med(tput.gateway)) / med(tput.direct), 1)} % (errors ${tErrors})`,
     );
   } finally {
+    // The profile's "busy" time is sampled by the wall clock (a thread descheduled inside a syscall counts as
+    // busy there); the process's CPU time is printed beside it to compare.
+    const orchCpu = orch.exitCode === null ? cpuMs(orch.pid!) : NaN;
     agentProc?.kill('SIGTERM');
     orch.kill('SIGTERM');
     await new Promise((r) => orch.once('exit', r));
     if (CPU_PROF) {
+      console.log(`\norchestrator CPU time (/proc utime+stime) over its whole run: ${f(orchCpu)} ms`);
       const file = readdirSync(CPU_PROF)
         .filter((x) => x.endsWith('.cpuprofile'))
         .sort()
@@ -335,4 +350,13 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const argv = process.argv.slice(2);
+if (argv[0] === '--socket-micro-server') await serveSocketMicro(argv[1]!);
+else if (argv.includes('--socket-micro')) {
+  await runSocketMicro(fileURLToPath(import.meta.url), {
+    roundMs: ROUND_MS,
+    rounds: ROUNDS,
+    inFlight: CONCURRENCY,
+    rate: Number(flag('micro-rate', '2000')),
+  });
+} else await main();
