@@ -18,6 +18,7 @@ import { schedNode } from './jobs/sched-node';
 import { warmUpParser } from './jobs/submit';
 import { Scheduler } from './scheduler';
 import { AgentSessions } from './session/agent-sessions';
+import { startCheckpoints } from './store/checkpointer';
 import { GroupCommit } from './store/group-commit';
 import { SqliteJobStore } from './store/job-store';
 import { SqliteKeyStore } from './store/key-store';
@@ -68,6 +69,10 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   const unlock = lockDataDir(dataDir);
   const tokens = ensureTokens(dataDir, { admin: config.adminToken, join: config.joinToken });
   const db = openDatabase(join(dataDir, 'orchion.db'));
+  // WAL checkpoints run in a worker thread, not inside this thread's commits.
+  const checkpoints = startCheckpoints(db, {
+    onError: (message) => logger.warn({ message }, 'WAL checkpoint failed'),
+  });
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
   const jobStore = new SqliteJobStore(db);
   const group = new GroupCommit(db);
@@ -209,6 +214,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       await Promise.all([grpc.close(), app.close()]);
       registry.flushHeartbeats();
       group.flush();
+      await checkpoints.stop();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
       removeRuntimeInfo(dataDir);

@@ -36,7 +36,8 @@ export class EventBus {
       return;
     }
     const id = this.store.append(type, time, payload);
-    this.deliver({ id, type, frame: toFrame({ id, type, time, data: payload }) });
+    if (this.subscribers.size > 0)
+      this.deliver({ id, type, frame: toFrame({ id, type, time, data: payload }) });
   }
 
   /**
@@ -52,14 +53,17 @@ export class EventBus {
         const events = this.pending;
         this.pending = [];
         const ids = this.store.appendMany(events);
-        events.forEach((e, i) => {
-          const id = ids[i]!;
-          this.deliver({
-            id,
-            type: e.type,
-            frame: toFrame({ id, type: e.type, time: e.time, data: e.data }),
+        // Frames are built only for someone to hand them to (stored events are framed again on replay).
+        if (this.subscribers.size > 0) {
+          events.forEach((e, i) => {
+            const id = ids[i]!;
+            this.deliver({
+              id,
+              type: e.type,
+              frame: toFrame({ id, type: e.type, time: e.time, data: e.data }),
+            });
           });
-        });
+        }
       }
     }
   }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StepState } from '@orchion/api';
 import type { Pipeline } from '@orchion/schemas';
-import type { AttemptRow } from '../store/job-store';
+import type { AttemptRow, StepRow } from '../store/job-store';
 import type { JobOutcome } from './job-outcome';
 import { JobLog } from './job-log';
 import {
@@ -89,10 +89,13 @@ export class JobBook {
 
   private write(): void {
     const { store } = this.deps;
+    const inserts: StepRow[] = [];
     for (const [step, job] of this.dirtySteps) {
-      if (this.newSteps.has(step)) store.insertStep(stepRow(job.id, step));
+      if (this.newSteps.has(step)) inserts.push(stepRow(job.id, step));
       else store.updateStep(stepRow(job.id, step));
     }
+    // A new job's steps go in together (one multi-row INSERT rather than one statement a step).
+    if (inserts.length > 0) store.insertSteps(inserts);
     this.dirtySteps.clear();
     this.newSteps.clear();
     for (const a of this.dirtyAttempts) {
@@ -127,12 +130,12 @@ export class JobBook {
       name: pipeline.metadata.name,
       state: 'queued' as const,
       pipeline_text: pipelineText,
-      pipeline: JSON.stringify(pipeline),
+      pipeline: pipelineJson(pipeline),
       inputs: JSON.stringify(inputs),
       created_at: this.deps.clock.now(),
     };
     // The step rows are inserted by the flush at the end of this change, with the values they have by then.
-    store.insertJob(row, []);
+    store.insertJob(row);
     const job = jobFromRows(
       { ...row, outputs: null, error: null, started_at: null, finished_at: null },
       pipeline.steps.map((s, position) => ({
@@ -338,4 +341,13 @@ export class JobBook {
     });
     this.deps.sinks.jobChanged(job, false);
   }
+}
+
+/** The stored JSON of parsed pipelines: a re-submitted text gets the same (never mutated) parse back. */
+const pipelineJsons = new WeakMap<Pipeline, string>();
+
+function pipelineJson(pipeline: Pipeline): string {
+  let json = pipelineJsons.get(pipeline);
+  if (json === undefined) pipelineJsons.set(pipeline, (json = JSON.stringify(pipeline)));
+  return json;
 }

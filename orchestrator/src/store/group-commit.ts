@@ -8,8 +8,13 @@ import type { Db } from './database';
 export class GroupCommit {
   private open = false;
   private readonly hooks: (() => void)[] = [];
+  private readonly begin;
+  private readonly commit;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.begin = db.prepare('BEGIN');
+    this.commit = db.prepare('COMMIT');
+  }
 
   /** `hook` runs right before each group's COMMIT (and before `flush` commits). It should not throw. */
   beforeCommit(hook: () => void): void {
@@ -18,7 +23,7 @@ export class GroupCommit {
 
   run<T>(fn: () => T): T {
     if (!this.open && !this.db.inTransaction) {
-      this.db.exec('BEGIN');
+      this.begin.run();
       this.open = true;
       setImmediate(() => this.flush());
     }
@@ -32,7 +37,7 @@ export class GroupCommit {
       if (this.db.open && this.db.inTransaction) for (const hook of this.hooks) hook();
     } finally {
       this.open = false;
-      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+      if (this.db.open && this.db.inTransaction) this.commit.run();
     }
   }
 }

@@ -62,13 +62,23 @@ export type NewLog = Omit<LogRow, 'id'>;
 
 /** Log rows per INSERT statement (7 parameters each). */
 const LOG_ROWS_PER_INSERT = 64;
+/** Step rows per INSERT statement (10 parameters each). */
+const STEP_ROWS_PER_INSERT = 64;
 
 export class SqliteJobStore {
   private readonly s;
-  /** Multi-row log INSERTs, by row count. */
+  /** Multi-row log and step INSERTs, by row count. */
   private readonly logInserts = new Map<number, Statement>();
+  private readonly stepInserts = new Map<number, Statement>();
+  /**
+   * One transaction function for every call: better-sqlite3 builds four wrapper functions each time
+   * `db.transaction` is called, which cost more than the SAVEPOINT itself on the engine's hot path.
+   */
+  private readonly tx: <T>(fn: () => T) => T;
 
   constructor(private readonly db: Db) {
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.tx = <T>(fn: () => T): T => tx(fn) as T;
     this.s = {
       nextSeq: db.prepare('SELECT coalesce(max(seq), 0) + 1 AS seq FROM jobs'),
       insertJob:
@@ -76,17 +86,6 @@ export class SqliteJobStore {
         VALUES (@id, @seq, @name, @state, @pipeline_text, @pipeline, @inputs, @created_at)`),
       updateJob: db.prepare(`UPDATE jobs SET state = @state, outputs = @outputs, error = @error,
         started_at = @started_at, finished_at = @finished_at WHERE id = @id`),
-      insertStep: db.prepare(`INSERT INTO steps (job_id, step_id, position, state) VALUES (?, ?, ?, ?)`),
-      insertStepRow:
-        db.prepare(`INSERT INTO steps (job_id, step_id, position, state, attempts, output, result,
-        error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      upsertAttempt:
-        db.prepare(`INSERT INTO attempts (id, job_id, step_id, attempt, state, node_id, not_before,
-        error_code, error, tokens, queued_at, started_at, finished_at) VALUES (@id, @job_id, @step_id, @attempt, @state,
-        @node_id, @not_before, @error_code, @error, @tokens, @queued_at, @started_at, @finished_at)
-        ON CONFLICT(id) DO UPDATE SET state = excluded.state, node_id = excluded.node_id, not_before = excluded.not_before,
-        error_code = excluded.error_code, error = excluded.error, tokens = excluded.tokens,
-        started_at = excluded.started_at, finished_at = excluded.finished_at`),
       // Positional parameters: binding is cheaper than by name on these hot statements.
       insertAttempt:
         db.prepare(`INSERT INTO attempts (id, job_id, step_id, attempt, state, node_id, not_before,
@@ -103,7 +102,6 @@ export class SqliteJobStore {
       steps: db.prepare('SELECT * FROM steps WHERE job_id = ? ORDER BY position'),
       stepCounts: db.prepare('SELECT state, count(*) AS n FROM steps WHERE job_id = ? GROUP BY state'),
       attempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? ORDER BY step_id, attempt'),
-      stepAttempts: db.prepare('SELECT * FROM attempts WHERE job_id = ? AND step_id = ? ORDER BY attempt'),
       logsAfter: db.prepare('SELECT * FROM logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?'),
       pruneJobLogs: db.prepare(`DELETE FROM logs WHERE job_id = ? AND id <= (
         SELECT id FROM logs WHERE job_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`),
@@ -113,7 +111,7 @@ export class SqliteJobStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.tx(fn);
   }
 
   /** Whether a transaction is open (e.g. the group commit of this event-loop turn). */
@@ -125,31 +123,49 @@ export class SqliteJobStore {
     return (this.s.nextSeq.get() as { seq: number }).seq;
   }
 
-  insertJob(job: Omit<JobRow, 'outputs' | 'error' | 'started_at' | 'finished_at'>, steps: string[]): void {
-    this.transaction(() => {
-      this.s.insertJob.run(job);
-      steps.forEach((id, i) => this.s.insertStep.run(job.id, id, i, 'queued'));
-    });
+  /** Inserts a job row (its steps are inserted with `insertSteps`). */
+  insertJob(job: Omit<JobRow, 'outputs' | 'error' | 'started_at' | 'finished_at'>): void {
+    this.s.insertJob.run(job);
   }
 
   updateJob(job: Pick<JobRow, 'id' | 'state' | 'outputs' | 'error' | 'started_at' | 'finished_at'>): void {
     this.s.updateJob.run(job);
   }
 
-  /** Inserts a step row with all its values. */
-  insertStep(s: StepRow): void {
-    this.s.insertStepRow.run(
-      s.job_id,
-      s.step_id,
-      s.position,
-      s.state,
-      s.attempts,
-      s.output,
-      s.result,
-      s.error,
-      s.started_at,
-      s.finished_at,
-    );
+  /** Inserts step rows with all their values (multi-row statements; call it inside a transaction). */
+  insertSteps(rows: StepRow[]): void {
+    for (let i = 0; i < rows.length; i += STEP_ROWS_PER_INSERT) {
+      const part = rows.slice(i, i + STEP_ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      for (const s of part) {
+        params.push(
+          s.job_id,
+          s.step_id,
+          s.position,
+          s.state,
+          s.attempts,
+          s.output,
+          s.result,
+          s.error,
+          s.started_at,
+          s.finished_at,
+        );
+      }
+      this.stepInsert(part.length).run(params);
+    }
+  }
+
+  private stepInsert(rows: number): Statement {
+    let stmt = this.stepInserts.get(rows);
+    if (!stmt) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      stmt = this.db.prepare(
+        `INSERT INTO steps (job_id, step_id, position, state, attempts, output, result, error, started_at,
+        finished_at) VALUES ${values}`,
+      );
+      this.stepInserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   updateStep(s: StepRow): void {
@@ -164,11 +180,6 @@ export class SqliteJobStore {
       s.job_id,
       s.step_id,
     );
-  }
-
-  /** Inserts or updates an attempt row. */
-  saveAttempt(a: AttemptRow): void {
-    this.s.upsertAttempt.run(a);
   }
 
   /** Inserts a new attempt row. */
@@ -236,10 +247,6 @@ export class SqliteJobStore {
     const counts: Partial<Record<StepState, number>> = {};
     for (const r of this.s.stepCounts.all(jobId) as { state: StepState; n: number }[]) counts[r.state] = r.n;
     return counts;
-  }
-
-  stepAttempts(jobId: string, stepId: string): AttemptRow[] {
-    return this.s.stepAttempts.all(jobId, stepId) as AttemptRow[];
   }
 
   attempts(jobId: string): AttemptRow[] {
