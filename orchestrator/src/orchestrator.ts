@@ -144,6 +144,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
           ),
         }),
       logs: (jobId, entries) => hub.publish(jobId, entries),
+      followed: (jobId) => hub.followed(jobId),
       jobFinished: (job) => hub.end(job.id),
     },
     clock: systemClock,

@@ -49,7 +49,10 @@ export class JobBook {
   ) {
     this.log = new JobLog(
       deps.store,
-      (jobId, entries) => deps.sinks.logs(jobId, entries),
+      {
+        publish: (jobId, entries) => deps.sinks.logs(jobId, entries),
+        followed: (jobId) => deps.sinks.followed?.(jobId) ?? true,
+      },
       deps.clock,
       maxLogsPerJob,
     );
@@ -268,7 +271,8 @@ export class JobBook {
     this.open.set(a.id, a);
     this.dirtyAttempts.add(a);
     this.newAttempts.add(a);
-    this.dirtySteps.set(step, job);
+    // The step row is not written for its new count alone: a queued attempt's row is read back after a restart
+    // (which sets the count again), and the row is written when the attempt is placed or the step ends.
     return a;
   }
 
@@ -294,7 +298,11 @@ export class JobBook {
     if (step.state === 'queued') {
       step.startedAt ??= now;
       this.setStep(job, step, 'running', null);
-    } else this.stepChanged(job, step);
+    } else {
+      // A retry: the row takes the new attempt count.
+      this.dirtySteps.set(step, job);
+      this.stepChanged(job, step);
+    }
     this.startJob(job);
   }
 

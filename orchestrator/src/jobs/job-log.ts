@@ -24,7 +24,11 @@ export class JobLog {
 
   constructor(
     private readonly store: Pick<SqliteJobStore, 'appendLogs' | 'pruneJobLogs'>,
-    private readonly publish: (jobId: string, entries: LogEntry[]) => void,
+    private readonly out: {
+      publish(jobId: string, entries: LogEntry[]): void;
+      /** Whether anyone follows the job's log: entries are built only for followers. */
+      followed(jobId: string): boolean;
+    },
     private readonly clock: Clock,
     private readonly maxPerJob: number,
   ) {}
@@ -60,11 +64,12 @@ export class JobLog {
     const rows = this.pending;
     this.pending = [];
     const ids = this.store.appendLogs(rows);
-    const byJob = new Map<string, LogEntry[]>();
+    const byJob = new Map<string, LogEntry[] | null>();
     rows.forEach((r, i) => {
       let entries = byJob.get(r.job_id);
-      if (!entries) byJob.set(r.job_id, (entries = []));
-      entries.push({
+      if (entries === undefined) byJob.set(r.job_id, (entries = this.out.followed(r.job_id) ? [] : null));
+      this.counts.set(r.job_id, (this.counts.get(r.job_id) ?? 0) + 1);
+      entries?.push({
         id: ids[i]!,
         time: new Date(r.time).toISOString(),
         stepId: r.step_id,
@@ -75,13 +80,11 @@ export class JobLog {
       });
     });
     for (const [jobId, entries] of byJob) {
-      const count = (this.counts.get(jobId) ?? 0) + entries.length;
-      this.counts.set(jobId, count);
-      if (count > this.maxPerJob + PRUNE_SLACK) {
+      if (this.counts.get(jobId)! > this.maxPerJob + PRUNE_SLACK) {
         this.store.pruneJobLogs(jobId, this.maxPerJob);
         this.counts.set(jobId, this.maxPerJob);
       }
-      this.publish(jobId, entries);
+      if (entries) this.out.publish(jobId, entries);
     }
   }
 

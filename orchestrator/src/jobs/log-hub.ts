@@ -20,6 +20,11 @@ export class LogHub {
     };
   }
 
+  /** Whether anyone follows the job's log now. */
+  followed(jobId: string): boolean {
+    return this.followers.has(jobId);
+  }
+
   publish(jobId: string, entries: LogEntry[]): void {
     for (const f of this.followers.get(jobId) ?? []) f.entries(entries);
   }

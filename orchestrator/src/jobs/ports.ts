@@ -32,6 +32,8 @@ export interface EngineSinks {
   jobChanged(job: JobRecord, created: boolean): void;
   stepChanged(job: JobRecord, step: StepRecord): void;
   logs(jobId: string, entries: LogEntry[]): void;
+  /** Whether anyone follows the job's log (entries are built for `logs` only then). Default: always. */
+  followed?(jobId: string): boolean;
   jobFinished(job: JobRecord): void;
 }
 

@@ -4,7 +4,19 @@ import type { Pipeline, Step } from '@orchion/schemas';
 import type { AttemptRow, JobRow, LogRow, SqliteJobStore, StepRow } from '../store/job-store';
 import { reusedFrom, type AttemptRecord, type JobRecord, type StepRecord } from './model';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/** Recent timestamps' ISO strings: a turn's views repeat the few times it set (formatting is not free). */
+const isoCache = new Map<number, string>();
+const ISO_CACHED = 256;
+
+const iso = (ms: number | null): string | null => {
+  if (ms === null) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= ISO_CACHED) isoCache.clear();
+    isoCache.set(ms, (text = new Date(ms).toISOString()));
+  }
+  return text;
+};
 
 export function summaryFromRecord(job: JobRecord): JobSummary {
   const steps: Partial<Record<StepState, number>> = {};

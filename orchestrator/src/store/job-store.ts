@@ -60,6 +60,10 @@ export interface LogRow {
 
 export type NewLog = Omit<LogRow, 'id'>;
 
+/** Step and attempt states after which their rows are not updated again. */
+const FINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'lost']);
+const stepKey = (s: Pick<StepRow, 'job_id' | 'step_id'>): string => `${s.job_id}\0${s.step_id}`;
+
 /** Log rows per INSERT statement (7 parameters each). */
 const LOG_ROWS_PER_INSERT = 64;
 /** Step rows per INSERT statement (10 parameters each). */
@@ -70,6 +74,14 @@ export class SqliteJobStore {
   /** Multi-row log and step INSERTs, by row count. */
   private readonly logInserts = new Map<number, Statement>();
   private readonly stepInserts = new Map<number, Statement>();
+  /**
+   * The rowids of the step and attempt rows this process inserted and may still update (until they are final):
+   * an UPDATE by rowid skips the descent through the text key's index. Rows read back after a restart are
+   * updated by key. (Rowids of tables without an INTEGER PRIMARY KEY can change only in a VACUUM, which the
+   * orchestrator never runs while it is up.)
+   */
+  private readonly stepRowids = new Map<string, number>();
+  private readonly attemptRowids = new Map<string, number>();
   /**
    * One transaction function for every call: better-sqlite3 builds four wrapper functions each time
    * `db.transaction` is called, which cost more than the SAVEPOINT itself on the engine's hot path.
@@ -92,8 +104,14 @@ export class SqliteJobStore {
         error_code, error, tokens, queued_at, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateAttempt: db.prepare(`UPDATE attempts SET state = ?, node_id = ?, not_before = ?, error_code = ?,
         error = ?, tokens = ?, started_at = ?, finished_at = ? WHERE id = ?`),
-      updateStepFast: db.prepare(`UPDATE steps SET state = ?, attempts = ?, output = ?, result = ?, error = ?,
+      updateAttemptByRowid:
+        db.prepare(`UPDATE attempts SET state = ?, node_id = ?, not_before = ?, error_code = ?,
+        error = ?, tokens = ?, started_at = ?, finished_at = ? WHERE rowid = ?`),
+      updateStep: db.prepare(`UPDATE steps SET state = ?, attempts = ?, output = ?, result = ?, error = ?,
         started_at = ?, finished_at = ? WHERE job_id = ? AND step_id = ?`),
+      updateStepByRowid:
+        db.prepare(`UPDATE steps SET state = ?, attempts = ?, output = ?, result = ?, error = ?,
+        started_at = ?, finished_at = ? WHERE rowid = ?`),
       job: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       jobIdsByName: db.prepare('SELECT id FROM jobs WHERE name = ? ORDER BY seq DESC LIMIT ?'),
       jobsPage: db.prepare('SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
@@ -151,7 +169,11 @@ export class SqliteJobStore {
           s.finished_at,
         );
       }
-      this.stepInsert(part.length).run(params);
+      const last = Number(this.stepInsert(part.length).run(params).lastInsertRowid);
+      // One statement's rows get consecutive rowids (one connection writes, each new rowid is the largest + 1).
+      part.forEach((row, k) => {
+        if (!FINAL.has(row.state)) this.stepRowids.set(stepKey(row), last - part.length + 1 + k);
+      });
     }
   }
 
@@ -169,22 +191,22 @@ export class SqliteJobStore {
   }
 
   updateStep(s: StepRow): void {
-    this.s.updateStepFast.run(
-      s.state,
-      s.attempts,
-      s.output,
-      s.result,
-      s.error,
-      s.started_at,
-      s.finished_at,
-      s.job_id,
-      s.step_id,
-    );
+    const key = stepKey(s);
+    const rowid = this.stepRowids.get(key);
+    const values = [s.state, s.attempts, s.output, s.result, s.error, s.started_at, s.finished_at];
+    if (rowid === undefined) {
+      values.push(s.job_id, s.step_id);
+      this.s.updateStep.run(values);
+    } else {
+      values.push(rowid);
+      this.s.updateStepByRowid.run(values);
+    }
+    if (FINAL.has(s.state)) this.stepRowids.delete(key);
   }
 
   /** Inserts a new attempt row. */
   insertAttempt(a: AttemptRow): void {
-    this.s.insertAttempt.run(
+    const { lastInsertRowid } = this.s.insertAttempt.run(
       a.id,
       a.job_id,
       a.step_id,
@@ -199,11 +221,13 @@ export class SqliteJobStore {
       a.started_at,
       a.finished_at,
     );
+    if (!FINAL.has(a.state)) this.attemptRowids.set(a.id, Number(lastInsertRowid));
   }
 
   /** Updates the changing fields of a stored attempt row. */
   updateAttempt(a: AttemptRow): void {
-    this.s.updateAttempt.run(
+    const rowid = this.attemptRowids.get(a.id);
+    const values = [
       a.state,
       a.node_id,
       a.not_before,
@@ -212,8 +236,15 @@ export class SqliteJobStore {
       a.tokens,
       a.started_at,
       a.finished_at,
-      a.id,
-    );
+    ];
+    if (rowid === undefined) {
+      values.push(a.id);
+      this.s.updateAttempt.run(values);
+    } else {
+      values.push(rowid);
+      this.s.updateAttemptByRowid.run(values);
+    }
+    if (FINAL.has(a.state)) this.attemptRowids.delete(a.id);
   }
 
   job(id: string): JobRow | undefined {

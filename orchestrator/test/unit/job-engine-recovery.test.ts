@@ -114,6 +114,29 @@ describe('job engine: recovery after a restart', () => {
     return next;
   };
 
+  it('counts the attempts of a step again after a restart when its row was not written for a queued retry', () => {
+    const job = h.submit(pipeline('  - { id: s, prompt: S, retries: 3 }\n'));
+    h.addNode('n1');
+    h.fail(h.assignment('s'), { retryable: true });
+    // Attempt 2 waits out its backoff: the step row still says 1 (it is written when attempt 2 is placed).
+    expect(h.store.steps(job.id)[0]).toMatchObject({ state: 'running', attempts: 1 });
+    const h2 = restart();
+    h2.engine.nodeChanged(node('n1'));
+    h2.time.advance(60_000);
+    const second = h2.assignment('s');
+    expect(second.task.attempt).toBe(2);
+    expect(h2.store.steps(job.id)[0]).toMatchObject({ state: 'running', attempts: 2 });
+    h2.fail(second, { retryable: true });
+    h2.time.advance(60_000);
+    h2.succeed(h2.assignment('s'), { text: 'third time' });
+    expect(h2.store.steps(job.id)[0]).toMatchObject({ state: 'succeeded', attempts: 3 });
+    expect(h2.attempts(job.id).map((a) => [a.attempt, a.state])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+      [3, 'succeeded'],
+    ]);
+  });
+
   it('re-enqueues queued attempts (keeping their backoff) and keeps running ones leased; each finishes once', async () => {
     const running = h.submit(TWO);
     const backoff = h.submit(pipeline('  - { id: s, prompt: S, retries: 2 }\n'));
