@@ -1,12 +1,13 @@
 // bench:pipeline's processes: a real orchestrator and agents started from the orchion CLI bundle, on loopback,
 // with their output kept for errors; stopped gracefully (which also writes --cpu-prof profiles).
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrchionClient, type JobView } from '@orchion/api';
 import { freePort, sleep } from '../lib/process';
-import { CLI } from './options';
+import { CLI, CLIENT, SUBMIT_CONCURRENCY } from './options';
 import { JobWatcher } from './watch';
 
 // -------------------------------------------------------------------------------------------- processes
@@ -164,12 +165,40 @@ export async function stopCluster(c: Cluster): Promise<void> {
   await stop(c.orch);
 }
 
+/** Keep-alive connections for submits (as many as are in flight). */
+const submitAgent = new http.Agent({ keepAlive: true, maxSockets: SUBMIT_CONCURRENCY });
+
+/**
+ * POST /api/v1/jobs. `--client http` (default): node:http over kept-alive connections, which costs this process
+ * about a quarter of what `fetch` (undici) does per request, CPU that the processes under test share.
+ * `--client fetch`: the fetch client of earlier runs.
+ */
 export async function submit(c: Cluster, pipeline: string): Promise<JobView> {
-  const res = await fetch(`${c.url}/api/v1/jobs`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ pipeline }),
+  const body = JSON.stringify({ pipeline });
+  const headers = { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' };
+  if (CLIENT === 'fetch') {
+    const res = await fetch(`${c.url}/api/v1/jobs`, { method: 'POST', headers, body });
+    if (res.status !== 201) throw new Error(`submit: HTTP ${res.status}: ${await res.text()}`);
+    return (await res.json()) as JobView;
+  }
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(
+      `${c.url}/api/v1/jobs`,
+      {
+        method: 'POST',
+        agent: submitAgent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  if (res.status !== 201) throw new Error(`submit: HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as JobView;
+  if (status !== 201) throw new Error(`submit: HTTP ${status}: ${text}`);
+  return JSON.parse(text) as JobView;
 }

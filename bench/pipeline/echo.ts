@@ -13,6 +13,7 @@ import {
   CHAIN_LENGTH,
   CHAINS,
   CLI,
+  CLIENT,
   CPU_PROF,
   ECHO_PROMPT,
   JOBS,
@@ -141,7 +142,8 @@ export async function echoPart(): Promise<void> {
   const profileDir = CPU_PROF;
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   console.log(
-    `\n== Part 1: echo tasks/s end to end (${AGENTS} agents, --runtime echo --slots ${SLOTS}, no token delay` +
+    `\n== Part 1: echo tasks/s end to end (${AGENTS} agents, --runtime echo --slots ${SLOTS}, no token delay; ` +
+      `submits over ${CLIENT === 'fetch' ? 'fetch' : 'node:http keep-alive'}, ${SUBMIT_CONCURRENCY} in flight` +
       `${profileDir ? `; PROFILED with --cpu-prof into ${profileDir}` : ''}; ${load()})`,
   );
   // The profiles point into the bundle as it is now (a rebuild during the run must not skew the mapping).

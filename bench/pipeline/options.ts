@@ -28,6 +28,8 @@ export const CPU_PROF = args.includes('--cpu-prof')
     ? join(root, 'artifacts/cpu-prof')
     : flag('cpu-prof', '')
   : undefined;
+/** `--client http|fetch`: how jobs are submitted (cluster.ts `submit`). */
+export const CLIENT = flag('client', 'http');
 /** Submissions in flight at once. */
 export const SUBMIT_CONCURRENCY = 4;
 /** An echo step's prompt: 4 word tokens out. */
