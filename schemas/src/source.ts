@@ -320,6 +320,16 @@ export class SourceDocument {
 const CLEAN_OF_DUPLICATES = new WeakSet<Node>();
 const CLEAN_OF_COMPLEX_KEYS = new WeakSet<Node>();
 
+/**
+ * Records that a list item's subtree has no duplicate and no complex keys, for a parser that checked this while
+ * building it (the language server's block-YAML reader): the key checks then skip it, as they skip items they
+ * checked themselves.
+ */
+export function markKeysChecked(item: Node): void {
+  CLEAN_OF_DUPLICATES.add(item);
+  CLEAN_OF_COMPLEX_KEYS.add(item);
+}
+
 /** `walkCollections` stack marks (non-negative marks are end markers). */
 const PLAIN = -1;
 const ITEM = -2;
