@@ -22,6 +22,7 @@ import { codeLenses, documentSymbols } from '../service/outline.js';
 import { foldingRanges, selectionRange } from '../service/ranges.js';
 import { semanticTokens } from '../service/semantic-tokens.js';
 import { TOKEN_TYPES, type SelectionRangeNode } from '../service/types.js';
+import { warmUp } from '../service/warm-up.js';
 import { toCompletionItem, toDiagnostic, toDocumentSymbol } from './convert.js';
 import { DocumentCache } from './documents.js';
 import { fromInitialization, withConfiguration, type EffectiveSettings } from './settings.js';
@@ -125,6 +126,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialized(() => {
     void live.refresh();
+    // After the initialize answer, between messages: compile validators and warm code before the first open.
+    setImmediate(guard('warm-up', undefined, () => warmUp()));
   });
 
   connection.onDidChangeConfiguration(
