@@ -9,6 +9,7 @@
 // its figures are shown raw and without that delay; ratios use the latter (the conservative comparison). Ours
 // runs with `validationDelayMs: 0` for the diagnostics figures (its default debounce is 150 ms on edits only).
 // Usage: npm run bench:lsp -- [--sizes 1000,5000,50000] [--rounds 5] [--completions 200] [--skip-yaml-ls]
+//        [--cpu-prof DIR] (a CPU profile of our server, written when it exits) [--verbose] (every measurement)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -31,6 +32,10 @@ const SIZES = flag('sizes', '1000,5000,50000').split(',').map(Number);
 const ROUNDS = Number(flag('rounds', '5'));
 const COMPLETIONS = Number(flag('completions', '200'));
 const SKIP_YAML_LS = args.includes('--skip-yaml-ls');
+/** `--cpu-prof DIR`: our server writes a V8 CPU profile there when it exits. */
+const CPU_PROF = flag('cpu-prof', '');
+/** `--verbose`: every open's and edit's time, not only the medians. */
+const VERBOSE = args.includes('--verbose');
 const YAML_LS_DELAY_MS = 200;
 
 const root = process.cwd();
@@ -125,8 +130,12 @@ async function start(
     next: (uri, version) => new Promise((resolve) => waiters.push({ uri, version, resolve })),
     async stop() {
       await rpc.sendRequest('shutdown').catch(() => undefined);
+      // Let it exit on its own (a --cpu-prof profile is written then); kill it if it does not within 2 s.
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       await rpc.sendNotification('exit').catch(() => undefined);
-      child.kill();
+      const timer = setTimeout(() => child.kill(), 2000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
@@ -279,6 +288,10 @@ async function measure(s: Server, size: number, delay: number, plan: Plan): Prom
         ? await completionLatencies(s, o.uri, steps, plan.completions, { version: 1 + rounds })
         : [];
       await close(s, o.uri);
+      if (VERBOSE)
+        console.log(
+          `  ${s.name} ${size}: opens ${opens.map((x) => x.toFixed(1)).join(' ')} (cpu ${openCpus.join(' ')}); edits ${edits.map((x) => x.toFixed(1)).join(' ')}`,
+        );
       return {
         size,
         open: median(opens),
@@ -308,7 +321,8 @@ async function main(): Promise<void> {
   console.log(
     `bench:lsp — node ${process.version}, sizes ${SIZES.join(', ')} lines, ${ROUNDS} rounds, ${COMPLETIONS} completions`,
   );
-  const ours = await start('orchion', [OURS, '--stdio'], { validationDelayMs: 0 });
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const ours = await start('orchion', [...profile, OURS, '--stdio'], { validationDelayMs: 0 });
   // Typing: the default debounce (150 ms), so completion between keystrokes does not wait for a parse.
   const typingServer = await start('orchion (default debounce)', [OURS, '--stdio'], {});
   const yamlLs = SKIP_YAML_LS
