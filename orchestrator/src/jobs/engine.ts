@@ -358,7 +358,8 @@ export class JobEngine {
 
   /** Starts every step whose needs succeeded; skips steps whose upstream failed or was cancelled. */
   private advance(job: JobRecord): void {
-    for (const step of [...job.steps.values()].sort((x, y) => x.position - y.position)) {
+    // `job.steps` is in position order (model.ts builds it so).
+    for (const step of job.steps.values()) {
       if (step.state !== 'queued' || step.current) continue;
       const needs = job.graph.needs(step.id).map((id) => job.steps.get(id)!);
       const blocked = needs.find((n) => n.state === 'failed' || n.state === 'cancelled');

@@ -63,6 +63,16 @@ export interface JobRecord {
 export const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'lost']);
 
 /** `pipeline`: the parsed `row.pipeline`, when the caller has it. */
+/** Step graphs of parsed pipelines (a re-submitted text gets the same, never mutated, parse back). */
+const graphs = new WeakMap<Pipeline, StepGraph>();
+
+function graphOf(pipeline: Pipeline): StepGraph {
+  let graph = graphs.get(pipeline);
+  if (!graph) graphs.set(pipeline, (graph = stepGraph(pipeline.steps)));
+  return graph;
+}
+
+/** A job record from its rows; `steps` must be in position order (the map keeps that order). */
 export function jobFromRows(
   row: JobRow,
   steps: StepRow[],
@@ -76,7 +86,7 @@ export function jobFromRows(
     state: row.state,
     pipelineText: row.pipeline_text,
     pipeline,
-    graph: stepGraph(pipeline.steps),
+    graph: graphOf(pipeline),
     inputs: JSON.parse(row.inputs) as Record<string, unknown>,
     outputs: row.outputs ? (JSON.parse(row.outputs) as Record<string, string>) : null,
     error: row.error,
