@@ -5,6 +5,7 @@ import { Document, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { readBlockYaml } from '../../src/service/block-yaml/reader.js';
+import { PLAIN_STRING_START, SCHEMA } from '../../src/service/block-yaml/scalars.js';
 
 /** A node tree as plain data: kinds, values, scalar types and every range (comments are not compared). */
 function shape(node: unknown): unknown {
@@ -144,6 +145,22 @@ describe('block-YAML reader: the same nodes as the yaml library, or no answer', 
 
   test('the fixtures and examples', () => {
     for (const text of corpus) agrees(text);
+  });
+
+  test('plain scalars it takes for strings without testing the tags are strings for the library too', () => {
+    // Every tag of the core schema (with merge keys) that matches something must match only texts that do not
+    // start like a string; probe each tag with texts of every first character.
+    const starts = [...Array(95).keys()].map((i) => String.fromCharCode(32 + i)).filter((c) => c !== ' ');
+    const tails = ['', '1', 'x', 'ull', 'rue', 'alse', 'o7', 'x1F', 'inf', 'nan', '.5', 'e3', '<'];
+    for (const c of starts.filter((c) => PLAIN_STRING_START.test(c))) {
+      for (const tail of tails) {
+        const text = c + tail;
+        const matching = (SCHEMA.tags as { default?: unknown; test?: RegExp }[]).filter(
+          (t) => t.default && t.test?.test(text),
+        );
+        expect(matching, text).toEqual([]);
+      }
+    }
   });
 
   test('declines what it does not handle', () => {

@@ -65,6 +65,12 @@ export function newPair(key: unknown, value: unknown): Pair {
   return node;
 }
 
+/**
+ * A plain scalar starting with one of these characters can only be a string in the core schema: its null, bool,
+ * int and float forms (and the merge key `<<`) all start with `~`, `n`/`N`, `t`/`T`, `f`/`F`, a digit, `+`, `-`,
+ * `.` or `<`. Most keys and values skip the tag tests this way (a unit test checks that the tags agree).
+ */
+export const PLAIN_STRING_START = /^[^~nNtTfF0-9+\-.<]/;
 const TAGS = SCHEMA.tags as unknown as ScalarTag[];
 const failed = (): void => {
   throw UNSUPPORTED;
@@ -78,7 +84,7 @@ export function scalarNode(
   atKey: boolean,
 ): Scalar {
   let node: Scalar;
-  if (type === 'PLAIN') {
+  if (type === 'PLAIN' && (value === '' || !PLAIN_STRING_START.test(value))) {
     let tag: ScalarTag | undefined;
     for (const t of TAGS) {
       if ((t.default === true || (atKey && t.default === 'key')) && t.test?.test(value)) {
