@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 const dist = join(dirname(fileURLToPath(import.meta.url)), 'dist');
 // yaml's ES module build (the same code as its CommonJS one): bundled from ESM, its functions are called directly
 // instead of through CommonJS interop getters, which cost about 6 % of an open in a profile.
-const yamlEsm = join(dirname(createRequire(import.meta.url).resolve('yaml/package.json')), 'browser/index.js');
+const yamlEsm = join(
+  dirname(createRequire(import.meta.url).resolve('yaml/package.json')),
+  'browser/index.js',
+);
 
 export const builds = [
   {
