@@ -1,5 +1,5 @@
 // bench:pipeline — the whole stack (HTTP submit → orchestrator engine, scheduler and SQLite → gRPC → agent
-// executor → runtime → back) on real orchestrator and agent processes over loopback. Two parts, each beside a
+// executor → runtime → back) on real orchestrator and agent processes over loopback. Three parts, the first two beside a
 // baseline measured in the same run:
 //   1. echo: completed tasks/s from the first submit to the last job's finish (the orchestrator's finishedAt),
 //      with agents running the echo runtime without delay; jobs of many independent short steps, then chains.
@@ -9,7 +9,9 @@
 //   2. tokens: the embedded runtime (llama.cpp with the generated tiny model, 1 thread, temperature 0) through the
 //      stack vs node-llama-cpp called directly in this process, in interleaved rounds: medians, ratios paired by
 //      round, and where a job's wall time goes (the orchestrator's timestamps, the worker's logged timing).
-// Usage: npm run bench:pipeline -- [--part all|echo|tokens] [--jobs 20] [--steps 500] [--chains 200]
+//   3. engine: the orchestrator's job engine, store and event bus in this process with simulated echo agents (no
+//      gRPC, no HTTP): its CPU per task, the part of the orchestrator's cost that its own code makes.
+// Usage: npm run bench:pipeline -- [--part all|echo|tokens|engine] [--jobs 20] [--steps 500] [--chains 200]
 //   [--chain-length 10] [--agents 2] [--slots 64] [--rounds 21] [--max-tokens 200] [--cpu-prof [DIR]]
 //   [--cli PATH]  (the orchion CLI bundle to run; default orchestrator/dist/cli.js)
 //   [--client http|fetch]  (how jobs are submitted: node:http keep-alive, the default, or fetch as before)
@@ -17,6 +19,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { echoPart } from './pipeline/echo';
+import { enginePart } from './pipeline/engine';
 import { CLI, CPU_PROF, PART } from './pipeline/options';
 import { tokensPart } from './pipeline/tokens';
 
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   );
   if (PART === 'all' || PART === 'echo') await echoPart();
   if (PART === 'all' || PART === 'tokens') await tokensPart();
+  if (PART === 'all' || PART === 'engine') await enginePart();
   process.exit(0);
 }
 
