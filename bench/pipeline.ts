@@ -15,6 +15,7 @@
 //   [--chain-length 10] [--agents 2] [--slots 64] [--rounds 21] [--max-tokens 200] [--cpu-prof [DIR]]
 //   [--cli PATH]  (the orchion CLI bundle to run; default orchestrator/dist/cli.js)
 //   [--client http|fetch]  (how jobs are submitted: node:http keep-alive, the default, or fetch as before)
+//   [--sql-stats]  (part 3: statements, rows, commits and WAL pages per task, by statement and by b-tree)
 // Parts: bench/pipeline/echo.ts, tokens.ts and engine.ts; processes in cluster.ts, job watching in watch.ts.
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';

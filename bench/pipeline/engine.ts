@@ -21,7 +21,11 @@ import { SqliteEventStore } from '../../orchestrator/src/store/event-store';
 import { GroupCommit } from '../../orchestrator/src/store/group-commit';
 import { SqliteJobStore } from '../../orchestrator/src/store/job-store';
 import { f } from '../lib/format';
-import { AGENTS, CHAIN_LENGTH, CHAINS, ECHO_PROMPT, JOBS, load, median, SLOTS, STEPS } from './options';
+import { AGENTS, args, CHAIN_LENGTH, CHAINS, ECHO_PROMPT, JOBS, load, median, SLOTS, STEPS } from './options';
+import { SqlStats } from './sql-stats';
+
+/** `--sql-stats`: print statements, rows and WAL pages per task for each workload's first run. */
+const SQL_STATS = args.includes('--sql-stats');
 
 const header = (name: string) =>
   `apiVersion: orchion/v1\nkind: Pipeline\nmetadata: { name: ${name} }\n` +
@@ -49,11 +53,13 @@ interface Run {
 }
 
 /** One workload on a fresh database: `jobs` jobs of `pipeline`, 4 submits in flight like part 1. */
-async function runOnce(pipeline: string, jobs: number, tasksPerJob: number): Promise<Run> {
+async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stats = false): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'orchion-bench-engine-'));
-  const db = openDatabase(join(dir, 'orchion.db'));
+  const file = join(dir, 'orchion.db');
+  const db = openDatabase(file);
   // As in production, minus the checkpoint worker (its thread's CPU is not the engine's): no checkpoint stalls.
   db.pragma('wal_autocheckpoint = 10000');
+  const sql = stats ? new SqlStats(db, file) : undefined;
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
   const store = new SqliteJobStore(db);
   const group = new GroupCommit(db);
@@ -140,6 +146,7 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number): Pro
       gpus: [],
     });
   }
+  sql?.start();
   const cpu0 = cpuNow();
   const t0 = performance.now();
   let next = 0;
@@ -161,6 +168,7 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number): Pro
   await done;
   const run = { tasks: jobs * tasksPerJob, cpuMs: cpuNow() - cpu0, wallMs: performance.now() - t0 };
   group.flush();
+  sql?.report(run.tasks);
   db.close();
   rmSync(dir, { recursive: true, force: true });
   if (sink === 0) throw new Error('no views were built');
@@ -189,6 +197,10 @@ export async function enginePart(rounds = 5): Promise<void> {
   await runOnce(chain(10), 20, 10); // warm-up
   for (const w of workloads) {
     const runs: Run[] = [];
+    if (SQL_STATS) {
+      console.log(`${w.label}, one run with --sql-stats (not timed):`);
+      await runOnce(w.text, w.jobs, w.per, true);
+    }
     for (let i = 0; i < rounds; i++) runs.push(await runOnce(w.text, w.jobs, w.per));
     const perTask = runs.map((r) => (r.cpuMs / r.tasks) * 1000);
     console.log(
