@@ -17,6 +17,7 @@ import {
   attemptRow,
   jobFromRows,
   stepRow,
+  stepRowsFromAttempts,
   structuredOutputs,
   type AttemptRecord,
   type JobRecord,
@@ -190,11 +191,12 @@ export class JobBook {
   *storedJobs(): Generator<{ job: JobRecord; open: AttemptRow[] }> {
     const { store } = this.deps;
     for (const row of store.activeJobs()) {
-      const job = jobFromRows(row, store.steps(row.id));
+      const attempts = store.attempts(row.id);
+      const job = jobFromRows(row, stepRowsFromAttempts(store.steps(row.id), attempts));
       this.jobs.set(job.id, job);
       this.log.resumed(job.id);
       const latest = new Map<string, AttemptRow>();
-      for (const a of store.attempts(job.id)) {
+      for (const a of attempts) {
         latest.set(a.step_id, a);
         job.steps.get(a.step_id)?.history.push(attemptFromRow(a, { task: {}, listInput: false }));
       }
@@ -297,12 +299,11 @@ export class JobBook {
     this.dirtyAttempts.add(a);
     if (step.state === 'queued') {
       step.startedAt ??= now;
-      this.setStep(job, step, 'running', null);
-    } else {
-      // A retry: the row takes the new attempt count.
-      this.dirtySteps.set(step, job);
-      this.stepChanged(job, step);
+      step.state = 'running';
     }
+    // Announced, but the step row is not written for a placement (nor a retry's new attempt count): the row is
+    // written when the step ends, and after a restart `runningFromAttempts` reads these from the attempt rows.
+    this.stepChanged(job, step);
     this.startJob(job);
   }
 

@@ -150,6 +150,34 @@ export function stepRow(jobId: string, s: StepRecord): StepRow {
   };
 }
 
+/**
+ * A job's step rows as its attempt rows complete them. A step row is written when the step ends, not when one of
+ * its attempts is placed (each placement writes its attempt's row), so the row of a step that an attempt was
+ * placed for still says `queued`, with the attempt count of its last write. Such a step is running since its
+ * first placement, and its count is its latest attempt's. `attempts` are the job's attempt rows, in any order.
+ */
+export function stepRowsFromAttempts(steps: StepRow[], attempts: AttemptRow[]): StepRow[] {
+  const byStep = new Map<string, { latest: number; firstStart: number | null }>();
+  for (const a of attempts) {
+    const s = byStep.get(a.step_id) ?? { latest: 0, firstStart: null };
+    s.latest = Math.max(s.latest, a.attempt);
+    if (a.started_at !== null && (s.firstStart === null || a.started_at < s.firstStart))
+      s.firstStart = a.started_at;
+    byStep.set(a.step_id, s);
+  }
+  return steps.map((row) => {
+    const s = byStep.get(row.step_id);
+    if (!s) return row;
+    const placed = row.state === 'queued' && s.firstStart !== null;
+    if (!placed && s.latest <= row.attempts) return row;
+    return {
+      ...row,
+      attempts: Math.max(row.attempts, s.latest),
+      ...(placed ? { state: 'running' as const, started_at: s.firstStart } : {}),
+    };
+  });
+}
+
 export function attemptRow(a: AttemptRecord): AttemptRow {
   return {
     id: a.id,

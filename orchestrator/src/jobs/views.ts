@@ -2,7 +2,13 @@
 import type { AttemptView, JobSummary, JobView, LogEntry, StepState, StepView } from '@orchion/api';
 import type { Pipeline, Step } from '@orchion/schemas';
 import type { AttemptRow, JobRow, LogRow, SqliteJobStore, StepRow } from '../store/job-store';
-import { reusedFrom, type AttemptRecord, type JobRecord, type StepRecord } from './model';
+import {
+  reusedFrom,
+  stepRowsFromAttempts,
+  type AttemptRecord,
+  type JobRecord,
+  type StepRecord,
+} from './model';
 
 /** Recent timestamps' ISO strings: a turn's views repeat the few times it set (formatting is not free). */
 const isoCache = new Map<number, string>();
@@ -152,8 +158,8 @@ export function jobView(
   waitingFor: (attemptId: string) => string | null,
 ): JobView {
   const pipeline = JSON.parse(row.pipeline) as Pipeline;
-  const steps = store.steps(row.id);
   const attempts = store.attempts(row.id);
+  const steps = stepRowsFromAttempts(store.steps(row.id), attempts);
   const defs = new Map(pipeline.steps.map((s) => [s.id, s]));
   return {
     ...summaryFromRow(row, steps),

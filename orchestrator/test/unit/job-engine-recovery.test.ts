@@ -114,22 +114,38 @@ describe('job engine: recovery after a restart', () => {
     return next;
   };
 
-  it('counts the attempts of a step again after a restart when its row was not written for a queued retry', () => {
+  it('reads a running step from its attempt rows after a restart (its row is written when it ends)', () => {
     const job = h.submit(pipeline('  - { id: s, prompt: S, retries: 3 }\n'));
     h.addNode('n1');
-    h.fail(h.assignment('s'), { retryable: true });
-    // Attempt 2 waits out its backoff: the step row still says 1 (it is written when attempt 2 is placed).
-    expect(h.store.steps(job.id)[0]).toMatchObject({ state: 'running', attempts: 1 });
+    const first = h.assignment('s');
+    const placedAt = h.attempts(job.id, 's')[0]!.started_at;
+    expect(placedAt).not.toBeNull();
+    h.fail(first, { retryable: true });
+    // Attempt 2 waits out its backoff. The step row, inserted at the submit, was written neither for the
+    // placement nor for the new count.
+    expect(h.store.steps(job.id)[0]).toMatchObject({ state: 'queued', attempts: 1, started_at: null });
     const h2 = restart();
+    expect(h2.engine.activeJob(job.id)!.steps.get('s')).toMatchObject({
+      state: 'running',
+      attempts: 2,
+      startedAt: placedAt,
+    });
+    expect(h2.step(job.id, 's')).toMatchObject({
+      state: 'running',
+      startedAt: new Date(placedAt!).toISOString(),
+    });
     h2.engine.nodeChanged(node('n1'));
     h2.time.advance(60_000);
     const second = h2.assignment('s');
     expect(second.task.attempt).toBe(2);
-    expect(h2.store.steps(job.id)[0]).toMatchObject({ state: 'running', attempts: 2 });
     h2.fail(second, { retryable: true });
     h2.time.advance(60_000);
     h2.succeed(h2.assignment('s'), { text: 'third time' });
-    expect(h2.store.steps(job.id)[0]).toMatchObject({ state: 'succeeded', attempts: 3 });
+    expect(h2.store.steps(job.id)[0]).toMatchObject({
+      state: 'succeeded',
+      attempts: 3,
+      started_at: placedAt,
+    });
     expect(h2.attempts(job.id).map((a) => [a.attempt, a.state])).toEqual([
       [1, 'failed'],
       [2, 'failed'],
