@@ -93,6 +93,8 @@ const SAMPLE = `apiVersion: orchion/v1
 kind: Pipeline
 metadata:
   name: sample # trailing comment
+  title: "Größe — 🚀 ünïcode"
+  note: café ✓ déjà-vu, no a#b
   labels: { team: ml, "tier": 'gold' }
 inputs:
   topic: { type: string, default: clusters }
