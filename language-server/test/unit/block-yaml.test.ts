@@ -5,7 +5,7 @@ import { Document, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { readBlockYaml } from '../../src/service/block-yaml/reader.js';
-import { PLAIN_STRING_START, SCHEMA } from '../../src/service/block-yaml/scalars.js';
+import { PLAIN_STRING_START, SCHEMA } from '../../src/service/block-yaml/nodes.js';
 
 /** A node tree as plain data: kinds, values, scalar types and every range (comments are not compared). */
 function shape(node: unknown): unknown {

@@ -11,15 +11,7 @@
  * it does here too.
  */
 import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import {
-  UNSUPPORTED,
-  Unsupported,
-  blockScalarValue,
-  newMap,
-  newPair,
-  newSeq,
-  scalarNode,
-} from './scalars.js';
+import { UNSUPPORTED, Unsupported, blockScalarValue, newMap, newPair, newSeq, scalarNode } from './nodes.js';
 
 /** Characters that make the reader give up on the whole text: tabs, CR, BOM, controls. */
 // eslint-disable-next-line no-control-regex

@@ -1,7 +1,7 @@
 /**
- * Scalars for the block-YAML reader: resolving a plain scalar to its value the way the `yaml` library's core
- * schema does (using that schema's own tags), and the value of a block scalar (`|`, `>`), ported from the
- * library's composer so that both give the same strings.
+ * The `yaml` library's nodes as the block-YAML reader builds them: scalars resolved the way the library's core
+ * schema resolves them (with that schema's own tags), block scalar (`|`, `>`) values by the library's composer's
+ * algorithm (ported), and collections and pairs made without the library's constructors (see below).
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Schema } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
@@ -41,21 +41,16 @@ function newScalar(value: unknown): Scalar {
   return node;
 }
 
-export function newMap(): YAMLMap {
-  const node = Object.create(YAMLMap.prototype) as YAMLMap & Tagged & { schema: Schema };
-  node[NODE_TYPE] = MAP_TAG;
+function newCollection<T extends YAMLMap | YAMLSeq>(prototype: T, tag: symbol): T {
+  const node = Object.create(prototype) as T & Tagged & { schema: Schema };
+  node[NODE_TYPE] = tag;
   node.schema = SCHEMA;
   node.items = [];
   return node;
 }
 
-export function newSeq(): YAMLSeq {
-  const node = Object.create(YAMLSeq.prototype) as YAMLSeq & Tagged & { schema: Schema };
-  node[NODE_TYPE] = SEQ_TAG;
-  node.schema = SCHEMA;
-  node.items = [];
-  return node;
-}
+export const newMap = (): YAMLMap => newCollection(YAMLMap.prototype, MAP_TAG);
+export const newSeq = (): YAMLSeq => newCollection(YAMLSeq.prototype, SEQ_TAG);
 
 export function newPair(key: unknown, value: unknown): Pair {
   const node = Object.create(Pair.prototype) as Pair & Tagged;
