@@ -11,6 +11,7 @@
  * it does here too.
  */
 import type { Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Lines, COLON, DASH, HASH, NL, SPACE } from './lines.js';
 import { UNSUPPORTED, Unsupported, blockScalarValue, newMap, newPair, newSeq, scalarNode } from './nodes.js';
 
 /** Characters that make the reader give up on the whole text: tabs, CR, BOM, controls. */
@@ -39,44 +40,12 @@ export function readBlockYaml(text: string): BlockYaml | undefined {
   }
 }
 
-const SPACE = 32;
-const NL = 10;
-const HASH = 35;
-const COLON = 58;
-const DASH = 45;
-
 type Range3 = [number, number, number];
 
-class Reader {
-  private readonly text: string;
-  /** Per line: start offset, first non-space offset, end (the `\n`). */
-  private readonly starts: Int32Array;
-  private readonly firsts: Int32Array;
-  private readonly ends: Int32Array;
-  private readonly lineCount: number;
+class Reader extends Lines {
   duplicateKeys = false;
   /** The line after the node a method just read (its result, beside the node). */
   private next = 0;
-
-  constructor(text: string) {
-    this.text = text;
-    let count = 0;
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
-    this.lineCount = count;
-    this.starts = new Int32Array(count);
-    this.firsts = new Int32Array(count);
-    this.ends = new Int32Array(count);
-    let at = 0;
-    for (let l = 0; l < count; l++) {
-      const nl = text.indexOf('\n', at);
-      let first = at;
-      while (text.charCodeAt(first) === SPACE) first++;
-      this.starts[l] = at;
-      this.firsts[l] = first;
-      this.ends[l] = nl;
-      at = nl + 1;
-    }
-  }
 
   root(): Node {
     const line = this.nextContent(0);
@@ -84,30 +53,6 @@ class Reader {
     const node = this.blockNode(line, -1);
     if (this.nextContent(this.next) >= 0) throw UNSUPPORTED; // content after the root: an error in the library
     return node;
-  }
-
-  private indent(line: number): number {
-    return this.firsts[line]! - this.starts[line]!;
-  }
-
-  /** Blank (spaces only) or a comment. */
-  private isEmpty(line: number): boolean {
-    const c = this.text.charCodeAt(this.firsts[line]!);
-    return c === NL || c === HASH;
-  }
-
-  /** The first line at or after `line` with content, or -1. */
-  private nextContent(line: number): number {
-    const n = this.lineCount;
-    for (let l = line; l < n; l++) if (!this.isEmpty(l)) return l;
-    return -1;
-  }
-
-  /** `- ` or a lone `-` at offset `at`. */
-  private isDash(at: number): boolean {
-    if (this.text.charCodeAt(at) !== DASH) return false;
-    const c = this.text.charCodeAt(at + 1);
-    return c === SPACE || c === NL;
   }
 
   /** The block node whose first content line is `line` (its indentation more than `parent`'s). */
@@ -142,76 +87,6 @@ class Reader {
       if (ch === HASH && text.charCodeAt(i - 1) === SPACE) return -1;
     }
     return -1;
-  }
-
-  private lineHint = 0;
-  /** The line holding offset `at` (reads go forward, so the search starts at the last answer). */
-  private lineOf(at: number): number {
-    let l = this.lineHint;
-    if (at < this.starts[l]!) l = 0;
-    while (this.ends[l]! < at) l++;
-    this.lineHint = l;
-    return l;
-  }
-
-  private spaceOrEol(at: number): boolean {
-    const c = this.text.charCodeAt(at);
-    return c === SPACE || c === NL;
-  }
-
-  /** Whether a plain scalar may start at `at` (flow: inside `[]`/`{}`). */
-  private plainStart(at: number, flow: boolean): boolean {
-    const text = this.text;
-    const c = text.charCodeAt(at);
-    switch (c) {
-      case NL:
-      case HASH:
-      case 44: // ,
-      case 91: // [
-      case 93: // ]
-      case 123: // {
-      case 125: // }
-      case 124: // |
-      case 62: // >
-      case 39: // '
-      case 34: // "
-      case 37: // %
-      case 64: // @
-      case 96: // `
-      case 38: // &
-      case 42: // *
-      case 33: // !
-        return false;
-      case DASH:
-      case 63: // ?
-      case COLON: {
-        const n = text.charCodeAt(at + 1);
-        if (n === SPACE || n === NL) return false;
-        if (flow && (n === 44 || n === 91 || n === 93 || n === 123 || n === 125)) return false;
-        return true;
-      }
-      default:
-        return true;
-    }
-  }
-
-  /** The offset just after the closing quote of the one-line quoted scalar at `at`, or -1. */
-  private quotedEnd(at: number): number {
-    const text = this.text;
-    const q = text.charCodeAt(at);
-    const end = this.ends[this.lineOf(at)]!;
-    for (let i = at + 1; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (q === 34 && c === 92) throw UNSUPPORTED; // escapes: left to the library
-      if (c === q) {
-        if (q === 39 && text.charCodeAt(i + 1) === 39) {
-          i++;
-          continue;
-        }
-        return i + 1;
-      }
-    }
-    throw UNSUPPORTED; // a quoted scalar over several lines
   }
 
   private quoted(at: number, end: number, range: Range3, atKey: boolean): Scalar {
@@ -280,13 +155,6 @@ class Reader {
     coll.range = [start, offset, end];
     this.next = this.afterNode(end);
     return coll;
-  }
-
-  /** The line after the one `offset` (a node's end) lies in, or at. */
-  private afterNode(offset: number): number {
-    if (offset >= this.text.length) return this.lineCount;
-    const l = this.lineOf(offset);
-    return offset <= this.firsts[l]! && this.firsts[l]! < this.ends[l]! ? l : l + 1;
   }
 
   /**
@@ -384,11 +252,6 @@ class Reader {
     if (!commented && at !== afterColon) throw UNSUPPORTED; // `key:   ` with trailing spaces
     this.next = line + 1;
     return scalarNode('', 'PLAIN', [at, at, end], false);
-  }
-
-  private hasCommentBetween(from: number, to: number): boolean {
-    for (let l = from; l < to; l++) if (this.text.charCodeAt(this.firsts[l]!) === HASH) return true;
-    return false;
   }
 
   /** A value that starts on its key's (or dash's) line at `at`: a block scalar, a flow collection, a scalar. */
