@@ -2,11 +2,11 @@
 // nodes, and settles them from agents' updates — retries with backoff, node loss, timeouts, cancellation and
 // recovery after a restart. It knows no transport: it talks to a dispatcher, a scheduler, a store and sinks
 // (ports.ts). It decides; the job book (job-book.ts) records. Each entry point is one store transaction.
-import { randomUUID } from 'node:crypto';
 import type { TaskOutput__Output, TaskUpdate__Output } from '@orchion/proto';
 import { renderOutputs, TemplateError, type Pipeline } from '@orchion/schemas';
 import type { SchedNode } from '../scheduler/types';
 import type { AttemptRow } from '../store/job-store';
+import { timeOrderedId } from './attempt-id';
 import { HeldSlots } from './held-slots';
 import { JobBook } from './job-book';
 import { jobOutcome } from './job-outcome';
@@ -375,7 +375,7 @@ export class JobEngine {
   private newAttempt(job: JobRecord, step: StepRecord, notBefore: number | null): void {
     let built: Assignment;
     try {
-      const ids = { attemptId: randomUUID(), jobId: job.id, attempt: step.attempts + 1 };
+      const ids = { attemptId: timeOrderedId(), jobId: job.id, attempt: step.attempts + 1 };
       built = buildAssignment(step.def, jobContext(job), ids);
     } catch (err) {
       const why = err instanceof TemplateError ? err.message : String(err);
