@@ -10,6 +10,7 @@
 // runs with `validationDelayMs: 0` for the diagnostics figures (its default debounce is 150 ms on edits only).
 // Usage: npm run bench:lsp -- [--sizes 1000,5000,50000] [--rounds 5] [--completions 200] [--skip-yaml-ls]
 //        [--cpu-prof DIR] (a CPU profile of our server, written when it exits) [--verbose] (every measurement)
+//        [--server PATH] (another build of our server, e.g. a copy of language-server/dist/server.js)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -39,7 +40,8 @@ const VERBOSE = args.includes('--verbose');
 const YAML_LS_DELAY_MS = 200;
 
 const root = process.cwd();
-const OURS = join(root, 'language-server/dist/server.js');
+/** `--server PATH`: another build of our server (a private copy, to compare two builds in turn). */
+const OURS = join(root, flag('server', 'language-server/dist/server.js'));
 const YAML_LS = join(root, 'node_modules/yaml-language-server/bin/yaml-language-server');
 const SCHEMA = pathToFileURL(join(root, 'schemas/pipeline.schema.json')).href;
 
