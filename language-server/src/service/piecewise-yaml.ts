@@ -17,12 +17,10 @@ import {
   type ParsedNode,
 } from 'yaml';
 import { YAML_PARSE_OPTIONS, markKeysChecked } from '@orchion/schemas';
-import { readBlockYaml } from './block-yaml/reader.js';
+import { ANCHORS_TAGS_DIRECTIVES, readBlockYaml } from './block-yaml/reader.js';
 
 /** Below this size a whole parse is as fast as bookkeeping. */
 const MIN_LENGTH = 20_000;
-/** Anchors, aliases, tags (`&a`, `*a`, `!!str`) and directives or document markers. */
-const UNUSUAL = /(?:^|[\s[{,])[&*!][^\s]|^(?:%|---|\.\.\.)/m;
 const STEPS = /^steps:[ \t]*(?:#.*)?$/gm;
 
 interface Parsed {
@@ -37,7 +35,7 @@ export class PiecewiseParser {
 
   /** The document of `text`, or undefined when it must be parsed whole. */
   parse(text: string): Document.Parsed | undefined {
-    if (text.length < MIN_LENGTH || UNUSUAL.test(text)) return undefined;
+    if (text.length < MIN_LENGTH || ANCHORS_TAGS_DIRECTIVES.test(text)) return undefined;
     const block = stepsBlock(text);
     if (block === undefined) return undefined;
     const head = parseDocument(text.slice(0, block.items[0]!), YAML_PARSE_OPTIONS);

@@ -112,6 +112,7 @@ steps:
       Outline \${{ inputs.topic }}
 
       in "three" parts: a, b and c
+      * a markdown bullet & an ampersand
     options:
       temperature: 0.2
       stop: ['###', "END"]
@@ -132,6 +133,7 @@ steps:
       back
     quoted: 'it''s'
     url: http://example.com/a#b
+    show: Tom & Jerry * 2 !
   -
     id: third
     prompt: >
@@ -169,6 +171,8 @@ describe('block-YAML reader: the same nodes as the yaml library, or no answer', 
     for (const text of [
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
+      'a: ! 1\n',
+      'a: & x\n',
       '%YAML 1.2\n---\na: 1\n',
       'a: "esc\\n"\n',
       'a: b\n  continued\n',
@@ -226,6 +230,10 @@ describe('block-YAML reader: the same nodes as the yaml library, or no answer', 
         'k: a #b',
         '"k": v',
         'k:  v  ',
+        'k: a & b',
+        '* item',
+        'k: ! x',
+        'k: *x',
         'id: again',
         'name: twice',
         'text',

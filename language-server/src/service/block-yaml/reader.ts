@@ -17,8 +17,11 @@ import { UNSUPPORTED, Unsupported, blockScalarValue, newMap, newPair, newSeq, sc
 /** Characters that make the reader give up on the whole text: tabs, CR, BOM, controls. */
 // eslint-disable-next-line no-control-regex
 const UNSUPPORTED_CHARS = /[\t\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff]/;
-/** Directives, document markers, anchors, aliases and tags. */
-const UNSUPPORTED_SYNTAX = /^(?:%|---|\.\.\.)|(?:^|[\s[{,])[&*!]/m;
+/**
+ * Anchors, aliases and tags (an indicator with a name after it) and directives or document markers. The piecewise
+ * parser tests the whole text with it too: aliases cannot be resolved one step at a time.
+ */
+export const ANCHORS_TAGS_DIRECTIVES = /(?:^|[\s[{,])[&*!][^\s]|^(?:%|---|\.\.\.)/m;
 
 export interface BlockYaml {
   root: Node;
@@ -29,7 +32,7 @@ export interface BlockYaml {
 /** The root node of `text`, or undefined when the text is outside the subset (parse it with `yaml` then). */
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
-  if (UNSUPPORTED_CHARS.test(text) || UNSUPPORTED_SYNTAX.test(text)) return undefined;
+  if (UNSUPPORTED_CHARS.test(text) || ANCHORS_TAGS_DIRECTIVES.test(text)) return undefined;
   try {
     const reader = new Reader(text);
     const root = reader.root();
