@@ -25,6 +25,7 @@ import { engineInfo } from '../agent/src/runtimes/docker/engine-info';
 import { waitForHealth } from '../agent/src/runtimes/docker/health';
 import { DockerRuntimeManager } from '../agent/src/runtimes/docker/manager';
 import { ollamaPlan } from '../agent/src/runtimes/docker/ollama-plan';
+import { pickFullLengthPrompt } from './lib/tiny-prompt';
 import { freeLoopbackPort } from '../agent/src/runtimes/docker/ports';
 import { EmbeddedRuntime } from '../agent/src/runtimes/embedded/runtime';
 import type { Runtime } from '../agent/src/runtimes/types';
@@ -205,16 +206,6 @@ async function lifecyclePart(docker: Docker, cache: string): Promise<void> {
   }
 }
 
-// A random-weight model may stop early on EOS: the first prompt that runs to max_tokens is used (else the longest).
-const CANDIDATE_PROMPTS = [
-  'Once upon a time, in a cluster far away,',
-  'The orchestrator placed the task on',
-  'Write about fleets of machines:',
-  'alpha beta gamma delta',
-  'Hello',
-  'The',
-];
-
 interface Sample {
   tokens: number;
   /** Request to result, as the executor sees it. */
@@ -300,13 +291,10 @@ async function tokensPart(docker: Docker, cache: string): Promise<void> {
       rt: new ContainerRuntime({ manager, runtime: vllm.name }),
     });
 
-    let prompt = CANDIDATE_PROMPTS[0]!;
-    let best = -1;
-    for (const candidate of CANDIDATE_PROMPTS) {
-      const g = await generate(embedded, candidate);
-      if (g.tokens > best) [prompt, best] = [candidate, g.tokens];
-      if (g.tokens >= MAX_TOKENS) break;
-    }
+    const { prompt, tokens: best } = await pickFullLengthPrompt(
+      (candidate) => generate(embedded, candidate),
+      MAX_TOKENS,
+    );
     console.log(`prompt ${JSON.stringify(prompt)}: ${best} tokens of max ${MAX_TOKENS}`);
     for (const { rt } of runtimes) await generate(rt, prompt); // warm-up: model loaded, connections open
 

@@ -13,7 +13,8 @@ import { pino } from 'pino';
 import { EventBus } from '../../orchestrator/src/events/event-bus';
 import { JobEngine } from '../../orchestrator/src/jobs/engine';
 import { prepareJob } from '../../orchestrator/src/jobs/submit';
-import { jobViewFromRecord, stepViewFromRecord, summaryFromRecord } from '../../orchestrator/src/jobs/views';
+import { engineEventSinks } from '../../orchestrator/src/events/engine-events';
+import { jobViewFromRecord } from '../../orchestrator/src/jobs/views';
 import { systemClock } from '../../orchestrator/src/registry/types';
 import { Scheduler } from '../../orchestrator/src/scheduler';
 import { openDatabase } from '../../orchestrator/src/store/database';
@@ -23,23 +24,10 @@ import { SqliteJobStore } from '../../orchestrator/src/store/job-store';
 import { f } from '../lib/format';
 import { AGENTS, args, CHAIN_LENGTH, CHAINS, ECHO_PROMPT, JOBS, load, median, SLOTS, STEPS } from './options';
 import { SqlStats } from './sql-stats';
+import { chainPipeline, fanOutPipeline } from './workloads';
 
 /** `--sql-stats`: print statements, rows and WAL pages per task for each workload's first run. */
 const SQL_STATS = args.includes('--sql-stats');
-
-const header = (name: string) =>
-  `apiVersion: orchion/v1\nkind: Pipeline\nmetadata: { name: ${name} }\n` +
-  `defaults: { model: echo, runtime: echo, options: { max_tokens: 16 } }\nsteps:\n`;
-const fanOut = (steps: number): string =>
-  header('fan-out') +
-  Array.from({ length: steps }, (_, i) => `  - { id: s${i}, prompt: "${ECHO_PROMPT}" }\n`).join('');
-const chain = (length: number): string =>
-  header('chain') +
-  Array.from({ length }, (_, i) =>
-    i === 0
-      ? `  - { id: s0, prompt: "${ECHO_PROMPT}" }\n`
-      : `  - { id: s${i}, needs: [s${i - 1}], prompt: "\${{ steps.s${i - 1}.output }}" }\n`,
-  ).join('');
 
 const cpuNow = (): number => {
   const u = process.cpuUsage();
@@ -114,17 +102,7 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stat
     scheduler,
     dispatcher: { assign: (nodeId, task) => (agent(nodeId, task), true), cancel: () => undefined },
     sinks: {
-      batch: (fn) => bus.batch(fn),
-      jobChanged: (job, created) =>
-        bus.publish(created ? 'job.created' : 'job.updated', summaryFromRecord(job)),
-      stepChanged: (job, step) =>
-        bus.publish('step.updated', {
-          jobId: job.id,
-          step: stepViewFromRecord(
-            step,
-            step.current?.state === 'queued' ? engine.waitingReason(step.current.id) : null,
-          ),
-        }),
+      ...engineEventSinks(bus, (attemptId) => engine.waitingReason(attemptId)),
       logs: () => undefined,
       followed: () => false,
       jobFinished: () => {
@@ -181,20 +159,20 @@ export async function enginePart(rounds = 5): Promise<void> {
   );
   const workloads = [
     ...(JOBS > 0
-      ? [{ label: `fan-out ${JOBS} x ${STEPS}`, text: fanOut(STEPS), jobs: JOBS, per: STEPS }]
+      ? [{ label: `fan-out ${JOBS} x ${STEPS}`, text: fanOutPipeline(STEPS), jobs: JOBS, per: STEPS }]
       : []),
     ...(CHAINS > 0
       ? [
           {
             label: `chains ${CHAINS} x ${CHAIN_LENGTH}`,
-            text: chain(CHAIN_LENGTH),
+            text: chainPipeline(CHAIN_LENGTH),
             jobs: CHAINS,
             per: CHAIN_LENGTH,
           },
         ]
       : []),
   ];
-  await runOnce(chain(10), 20, 10); // warm-up
+  await runOnce(chainPipeline(10), 20, 10); // warm-up
   for (const w of workloads) {
     const runs: Run[] = [];
     if (SQL_STATS) {

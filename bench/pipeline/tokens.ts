@@ -2,18 +2,10 @@
 // directly in this process, in interleaved rounds, with ratios paired by round and where a job's time goes.
 import { join } from 'node:path';
 import { TINY_MODEL_FILE, TINY_MODEL_NAME, writeTinyModel } from '../../agent/src/models/tiny-model';
+import { pickFullLengthPrompt } from '../lib/tiny-prompt';
 import { f, pct } from '../lib/format';
 import { startCluster, stopCluster, submit, tempDir } from './cluster';
 import { load, MAX_TOKENS, median, ROUNDS, spread } from './options';
-
-const CANDIDATE_PROMPTS = [
-  'Once upon a time, in a cluster far away,',
-  'The orchestrator placed the task on',
-  'Write about fleets of machines:',
-  'alpha beta gamma delta',
-  'Hello',
-  'The',
-];
 
 interface Generation {
   text: string;
@@ -60,14 +52,7 @@ export async function tokensPart(): Promise<void> {
       completion.dispose();
     }
   };
-  // A random model may stop early on EOS: take the first prompt that runs to max_tokens (else the longest).
-  let prompt = CANDIDATE_PROMPTS[0]!;
-  let best = -1;
-  for (const candidate of CANDIDATE_PROMPTS) {
-    const g = await direct(candidate);
-    if (g.tokens > best) [prompt, best] = [candidate, g.tokens];
-    if (g.tokens >= MAX_TOKENS) break;
-  }
+  const { prompt, tokens: best } = await pickFullLengthPrompt(direct, MAX_TOKENS);
   console.log(`  prompt ${JSON.stringify(prompt)} (${best} tokens generated of max ${MAX_TOKENS})`);
 
   // (b) through the stack: one orchestrator, one agent with the embedded runtime on the same model.

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ensureTokens, type Tokens } from './auth/tokens';
 import { lockDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
 import { EventBus } from './events/event-bus';
+import { engineEventSinks } from './events/engine-events';
 import { Gateway } from './gateway/gateway';
 import { buildHttpApp } from './http/app';
 import { toNodeView } from './http/views';
@@ -13,7 +14,6 @@ import { NodeRegistry } from './registry/registry';
 import { systemClock } from './registry/types';
 import { JobEngine } from './jobs/engine';
 import { LogHub } from './jobs/log-hub';
-import { stepViewFromRecord, summaryFromRecord } from './jobs/views';
 import { schedNode } from './jobs/sched-node';
 import { warmUpParser } from './jobs/submit';
 import { Scheduler } from './scheduler';
@@ -124,7 +124,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       output: (nodeId, o) => jobs.taskOutput(nodeId, o),
     },
   });
-  const jobs = new JobEngine({
+  const jobs: JobEngine = new JobEngine({
     store: jobStore,
     scheduler,
     dispatcher: {
@@ -132,17 +132,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
       cancel: (nodeId, attemptId, reason) => void sessions.send(nodeId, { cancel: { attemptId, reason } }),
     },
     sinks: {
-      batch: (fn) => bus.batch(fn),
-      jobChanged: (job, created) =>
-        bus.publish(created ? 'job.created' : 'job.updated', summaryFromRecord(job)),
-      stepChanged: (job, step) =>
-        bus.publish('step.updated', {
-          jobId: job.id,
-          step: stepViewFromRecord(
-            step,
-            step.current?.state === 'queued' ? jobs.waitingReason(step.current.id) : null,
-          ),
-        }),
+      ...engineEventSinks(bus, (attemptId) => jobs.waitingReason(attemptId)),
       logs: (jobId, entries) => hub.publish(jobId, entries),
       followed: (jobId) => hub.followed(jobId),
       jobFinished: (job) => hub.end(job.id),

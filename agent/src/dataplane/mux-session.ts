@@ -79,17 +79,21 @@ export class MuxSession {
     const controller = new AbortController();
     this.streams.set(id, controller);
     const end = () => this.streams.delete(id);
+    // How a call ends, for both kinds: its stream is forgotten and the result or the error goes back.
+    const ends = {
+      done: (result: unknown) => {
+        end();
+        this.send(FrameType.Done, id, JSON.stringify(result));
+      },
+      error: (err: Parameters<typeof errorPayload>[0]) => {
+        end();
+        this.send(FrameType.Error, id, errorPayload(err));
+      },
+    };
     if (type === FrameType.Generate) {
       void this.core.generate(body, controller.signal, {
+        ...ends,
         chunk: (literal) => this.send(FrameType.Chunk, id, literal),
-        done: (result) => {
-          end();
-          this.send(FrameType.Done, id, JSON.stringify(result));
-        },
-        error: (err) => {
-          end();
-          this.send(FrameType.Error, id, errorPayload(err));
-        },
         aborted: () => {
           end();
           this.send(
@@ -100,16 +104,7 @@ export class MuxSession {
         },
       });
     } else {
-      void this.core.embed(body, controller.signal, {
-        done: (result) => {
-          end();
-          this.send(FrameType.Done, id, JSON.stringify(result));
-        },
-        error: (err) => {
-          end();
-          this.send(FrameType.Error, id, errorPayload(err));
-        },
-      });
+      void this.core.embed(body, controller.signal, ends);
     }
   }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StepState } from '@orchion/api';
 import type { Pipeline } from '@orchion/schemas';
-import type { AttemptRow, StepRow } from '../store/job-store';
+import { newStepRow, type AttemptRow, type StepRow } from '../store/job-store';
 import type { JobOutcome } from './job-outcome';
 import { JobLog } from './job-log';
 import {
@@ -142,18 +142,7 @@ export class JobBook {
     store.insertJob(row);
     const job = jobFromRows(
       { ...row, outputs: null, error: null, started_at: null, finished_at: null },
-      pipeline.steps.map((s, position) => ({
-        job_id: row.id,
-        step_id: s.id,
-        position,
-        state: 'queued',
-        attempts: 0,
-        output: null,
-        result: null,
-        error: null,
-        started_at: null,
-        finished_at: null,
-      })),
+      pipeline.steps.map((s, position) => newStepRow(row.id, s.id, position)),
       pipeline,
     );
     for (const step of job.steps.values()) {

@@ -1,22 +1,10 @@
 // A step row is written when the step ends, not when an attempt is placed: `stepRowsFromAttempts` completes the
 // rows of running steps from their attempt rows (after a restart, and in views read from the store).
 import { describe, expect, it } from 'vitest';
-import type { AttemptRow, StepRow } from '../store/job-store';
+import { newStepRow, type AttemptRow, type StepRow } from '../store/job-store';
 import { stepRowsFromAttempts } from './model';
 
-const step = (over: Partial<StepRow>): StepRow => ({
-  job_id: 'j',
-  step_id: 's',
-  position: 0,
-  state: 'queued',
-  attempts: 1,
-  output: null,
-  result: null,
-  error: null,
-  started_at: null,
-  finished_at: null,
-  ...over,
-});
+const step = (over: Partial<StepRow>): StepRow => ({ ...newStepRow('j', 's', 0), attempts: 1, ...over });
 const attempt = (n: number, over: Partial<AttemptRow>): AttemptRow => ({
   id: `a${n}`,
   job_id: 'j',

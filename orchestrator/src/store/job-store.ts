@@ -31,6 +31,22 @@ export interface StepRow {
   finished_at: number | null;
 }
 
+/** The row of a step that has not run yet. */
+export function newStepRow(jobId: string, stepId: string, position: number): StepRow {
+  return {
+    job_id: jobId,
+    step_id: stepId,
+    position,
+    state: 'queued',
+    attempts: 0,
+    output: null,
+    result: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+  };
+}
+
 export interface AttemptRow {
   id: string;
   job_id: string;

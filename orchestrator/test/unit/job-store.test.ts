@@ -2,7 +2,7 @@
 // for rows it did not insert itself (read back after a restart) and after a row went final.
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database';
-import { SqliteJobStore, type AttemptRow, type StepRow } from '../../src/store/job-store';
+import { SqliteJobStore, newStepRow, type AttemptRow, type StepRow } from '../../src/store/job-store';
 
 const job = (id: string, seq: number) => ({
   id,
@@ -16,16 +16,7 @@ const job = (id: string, seq: number) => ({
 });
 
 const step = (jobId: string, stepId: string, position: number, over: Partial<StepRow> = {}): StepRow => ({
-  job_id: jobId,
-  step_id: stepId,
-  position,
-  state: 'queued',
-  attempts: 0,
-  output: null,
-  result: null,
-  error: null,
-  started_at: null,
-  finished_at: null,
+  ...newStepRow(jobId, stepId, position),
   ...over,
 });
 
