@@ -11,147 +11,63 @@
 //   [--cpu-prof DIR]: profile the orchestrator and print where its time went.
 //   [--transport mux|http]: how the gateway reaches the node (default mux: one multiplexed connection; http: an
 //   HTTP request per call, the gateway's data plane before the multiplexed one), to compare both in one session.
+//   [--reference nginx|haproxy|nginx,haproxy]: a C reverse proxy (from the distribution's packages, started here on a
+//   free loopback port) in front of the agent endpoint that direct calls, measured in the same interleaved rounds:
+//   the floor for any extra HTTP hop on this machine (bench/gateway/reference.ts; skipped when not installed).
+//   [--cli PATH]: the orchion CLI bundle to run (default orchestrator/dist/cli.js), e.g. a private copy.
+//   [--rates none]: no open loop, only the closed loop.
 //   --socket-micro [--round MS] [--rounds N] [--concurrency N] [--micro-rate N]: instead of the above, the mux
 //   framing alone over loopback TCP vs a Unix domain socket (bench/gateway/socket-micro.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPlaneToken } from '@orchion/proto';
 import { printProfile } from './lib/cpu-profile';
 import { f } from './lib/format';
+import { agent, closedLoop, openLoop, quantile, rotate, type Target } from './gateway/load';
+import {
+  findReference,
+  REFERENCE_NAMES,
+  startReference,
+  type ReferenceName,
+  type ReferenceProxy,
+} from './gateway/reference';
 import { runSocketMicro, serveSocketMicro } from './gateway/socket-micro';
 import { cpuMs, flagReader, freePort, sleep } from './lib/process';
 
 const flag = flagReader(process.argv.slice(2));
-const RATES = flag('rates', '100,250,500,1000,2000').split(',').map(Number);
+const RATES_FLAG = flag('rates', '100,250,500,1000,2000');
+const RATES = RATES_FLAG === 'none' ? [] : RATES_FLAG.split(',').map(Number);
 const ROUND_MS = Number(flag('round', '1000'));
 const ROUNDS = Number(flag('rounds', '3'));
 const CONCURRENCY = Number(flag('concurrency', '32'));
 const root = join(fileURLToPath(import.meta.url), '../../..');
-const CLI = join(root, 'orchestrator/dist/cli.js');
+const CLI = flag('cli', join(root, 'orchestrator/dist/cli.js'));
 const CPU_PROF = flag('cpu-prof', '');
 const TRANSPORT = flag('transport', 'mux');
 if (TRANSPORT !== 'mux' && TRANSPORT !== 'http') throw new Error('--transport is mux or http');
+const REFERENCES = flag('reference', '')
+  .split(',')
+  .filter(Boolean)
+  .map((name) => {
+    if (!REFERENCE_NAMES.includes(name as ReferenceName)) {
+      throw new Error(`--reference is one or more of ${REFERENCE_NAMES.join(', ')} (comma-separated)`);
+    }
+    return name as ReferenceName;
+  });
 
 const MESSAGES = [{ role: 'user', content: 'hello from the gateway benchmark, eight words' }];
-
-interface Target {
-  name: 'direct' | 'gateway';
-  path: string;
-  port: number;
-  headers: Record<string, string>;
-  body(stream: boolean): string;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 1024, scheduling: 'lifo' });
-
-/** One request: resolves with [time to the first body byte, total] in ms, or rejects. */
-function once(t: Target, payload: string): Promise<[number, number]> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    let first = 0;
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: t.port,
-        path: t.path,
-        method: 'POST',
-        agent,
-        headers: {
-          ...t.headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        res.on('data', () => {
-          if (first === 0) first = performance.now() - start;
-        });
-        res.on('end', () =>
-          res.statusCode === 200
-            ? resolve([first, performance.now() - start])
-            : reject(new Error(`HTTP ${res.statusCode}`)),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-interface RoundResult {
-  firstByte: number[];
-  total: number[];
-  errors: number;
-  sent: number;
-  elapsedMs: number;
-}
-
-/** Open loop: `rate` requests/s for `ms`, whatever the answers' pace. */
-async function openLoop(t: Target, stream: boolean, rate: number, ms: number): Promise<RoundResult> {
-  const payload = t.body(stream);
-  const out: RoundResult = { firstByte: [], total: [], errors: 0, sent: 0, elapsedMs: 0 };
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
-    while (out.sent < due) {
-      out.sent++;
-      pending.push(
-        once(t, payload).then(
-          ([fb, total]) => {
-            out.firstByte.push(fb);
-            out.total.push(total);
-          },
-          () => void out.errors++,
-        ),
-      );
-    }
-    await sleep(1);
-  }
-  await Promise.all(pending);
-  out.elapsedMs = performance.now() - start;
-  return out;
-}
-
-/** Closed loop: `concurrency` requests always in flight for `ms`; completed requests per second. */
-async function closedLoop(
-  t: Target,
-  ms: number,
-  concurrency: number,
-): Promise<{ rps: number; errors: number }> {
-  const payload = t.body(false);
-  let done = 0;
-  let errors = 0;
-  const end = performance.now() + ms;
-  const worker = async () => {
-    while (performance.now() < end) {
-      try {
-        await once(t, payload);
-        done++;
-      } catch {
-        errors++;
-      }
-    }
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { rps: done / ((performance.now() - start) / 1000), errors };
-}
 
 /** stime of a process, in ms (the kernel's share of cpuMs). */
 const sysMs = (pid: number): number =>
   (Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]) * 1000) / 100;
 
-const quantile = (xs: number[], q: number): number => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function spawnCli(args: string[], nodeArgs: string[] = []): ChildProcess & { out: () => string } {
   const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
@@ -174,7 +90,19 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 3
   throw new Error(`timed out waiting for ${what}`);
 }
 
+interface Cpu {
+  orch: number;
+  agent: number;
+  orchSys: number;
+  agentSys: number;
+  proxy: number;
+  proxySys: number;
+  client: number;
+}
+const zeroCpu = (): Cpu => ({ orch: 0, agent: 0, orchSys: 0, agentSys: 0, proxy: 0, proxySys: 0, client: 0 });
+
 async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run node scripts/build.mjs first`);
   const dir = mkdtempSync(join(tmpdir(), 'orchion-bench-gw-'));
   const [httpPort, grpcPort, dpPort] = [await freePort(), await freePort(), await freePort()];
   const orch = spawnCli(
@@ -186,6 +114,7 @@ async function main(): Promise<void> {
     CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
   );
   let agentProc: (ChildProcess & { out: () => string }) | undefined;
+  const proxies: ReferenceProxy[] = [];
   try {
     const base = `http://127.0.0.1:${httpPort}`;
     await waitFor('the orchestrator', async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined));
@@ -213,12 +142,15 @@ async function main(): Promise<void> {
         : undefined;
     });
 
+    const nodeAuth = { authorization: `Bearer ${dataPlaneToken(join_, nodeId)}` };
+    const nodeBody = (stream: boolean) =>
+      JSON.stringify({ kind: 'chat', model: 'echo', messages: MESSAGES, stream });
     const direct: Target = {
       name: 'direct',
       path: '/v1/generate',
       port: dpPort,
-      headers: { authorization: `Bearer ${dataPlaneToken(join_, nodeId)}` },
-      body: (stream) => JSON.stringify({ kind: 'chat', model: 'echo', messages: MESSAGES, stream }),
+      headers: nodeAuth,
+      body: nodeBody,
     };
     const gateway: Target = {
       name: 'gateway',
@@ -227,113 +159,169 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${admin}` },
       body: (stream) => JSON.stringify({ model: 'echo', messages: MESSAGES, stream }),
     };
+    // A reference proxy forwards the direct path's own request (same path, body and token) to the agent.
+    const references: Target[] = [];
+    for (const name of REFERENCES) {
+      const bin = findReference(name);
+      if (!bin) {
+        console.log(
+          `--reference ${name}: skipped, ${name} is not installed (Debian: apt-get install ${name === 'nginx' ? 'nginx-light' : 'haproxy'})`,
+        );
+        continue;
+      }
+      const proxy = await startReference(name, bin, dir, dpPort, async (port) => {
+        const r = await fetch(`http://127.0.0.1:${port}/v1/status`, { headers: nodeAuth });
+        await r.arrayBuffer();
+        return r.ok;
+      });
+      proxies.push(proxy);
+      references.push({ ...direct, name, port: proxy.port });
+      console.log(`reference proxy: ${proxy.version} (${bin}), pid ${proxy.pid}, 127.0.0.1:${proxy.port}`);
+    }
+    const targets = [direct, ...references, gateway];
+    const proxyOf = (t: Target) => proxies.find((x) => x.name === t.name);
 
     console.log(
-      `bench:gateway — echo runtime (no inference: the gateway's own cost), ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ')}`,
+      `bench:gateway — echo runtime (no inference: the gateway's own cost), ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), load average ${load()}`,
     );
-    console.log(`gateway → node transport: ${TRANSPORT}`);
-    console.log(`rounds of ${ROUND_MS} ms, ${ROUNDS} per path and rate, direct and gateway interleaved\n`);
+    console.log(`gateway → node transport: ${TRANSPORT}; orchestrator ${CLI}`);
+    console.log(
+      `rounds of ${ROUND_MS} ms, ${ROUNDS} per path and rate, paths interleaved: ${targets.map((t) => t.name).join(', ')}\n`,
+    );
     // Warm-up: connections, JIT.
-    for (const t of [direct, gateway, direct, gateway]) await openLoop(t, false, 500, 500);
+    for (let i = 0; i < 2; i++) for (const t of targets) await openLoop(t, false, 500, 500);
 
-    const rows: string[][] = [];
+    const cpuNow = (t: Target): Cpu => {
+      const px = proxyOf(t);
+      const c = process.cpuUsage();
+      return {
+        orch: cpuMs(orch.pid!),
+        agent: cpuMs(agentProc!.pid!),
+        orchSys: sysMs(orch.pid!),
+        agentSys: sysMs(agentProc!.pid!),
+        proxy: px ? cpuMs(px.pid) : 0,
+        proxySys: px ? sysMs(px.pid) : 0,
+        client: (c.user + c.system) / 1000,
+      };
+    };
+    const addCpu = (into: Cpu, a: Cpu, b: Cpu) => {
+      for (const k of Object.keys(into) as (keyof Cpu)[]) into[k] += b[k] - a[k];
+    };
+    const latencyRows = new Map<string, string[][]>(targets.slice(1).map((t) => [t.name, []]));
     const cpuRows: string[][] = [];
-    const cpuNow = () => ({
-      orch: cpuMs(orch.pid!),
-      agent: cpuMs(agentProc!.pid!),
-      orchSys: sysMs(orch.pid!),
-      agentSys: sysMs(agentProc!.pid!),
-      client: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-    });
+    const us = (ms: number, n: number) => f((ms * 1000) / n, 0);
+    const cpuCells = (t: Target, c: Cpu, n: number) => [
+      t.name,
+      `${us(c.agent, n)} (${us(c.agentSys, n)})`,
+      t.name === 'gateway' ? `${us(c.orch, n)} (${us(c.orchSys, n)})` : `(idle: ${us(c.orch, n)})`,
+      proxyOf(t) ? `${us(c.proxy, n)} (${us(c.proxySys, n)})` : '–',
+      us(c.client, n),
+    ];
     for (const rate of RATES) {
-      const fresh = () => ({
-        nb: [] as number[],
-        st: [] as number[],
-        errors: 0,
-        sent: 0,
-        ms: 0,
-        cpu: { orch: 0, agent: 0, client: 0, orchSys: 0, agentSys: 0 },
-      });
-      const acc = { direct: fresh(), gateway: fresh() };
+      const acc = new Map(
+        targets.map((t) => [
+          t.name,
+          { nb: [] as number[], st: [] as number[], errors: 0, sent: 0, cpu: zeroCpu() },
+        ]),
+      );
       for (let round = 0; round < ROUNDS; round++) {
         for (const stream of [false, true]) {
-          for (const t of round % 2 === 0 ? [direct, gateway] : [gateway, direct]) {
-            const cpu0 = cpuNow();
+          for (const t of rotate(targets, round)) {
+            const cpu0 = cpuNow(t);
             const r = await openLoop(t, stream, rate, ROUND_MS);
-            const a = acc[t.name];
-            const cpu1 = cpuNow();
-            a.cpu.orch += cpu1.orch - cpu0.orch;
-            a.cpu.agent += cpu1.agent - cpu0.agent;
-            a.cpu.client += cpu1.client - cpu0.client;
-            a.cpu.orchSys += cpu1.orchSys - cpu0.orchSys;
-            a.cpu.agentSys += cpu1.agentSys - cpu0.agentSys;
+            const a = acc.get(t.name)!;
+            addCpu(a.cpu, cpu0, cpuNow(t));
             if (stream) a.st.push(...r.firstByte);
             else a.nb.push(...r.total);
             a.errors += r.errors;
             a.sent += r.sent;
-            a.ms += r.elapsedMs;
           }
         }
       }
-      const d = acc.direct;
-      const g = acc.gateway;
-      const p = (xs: number[], q: number) => quantile(xs, q);
-      rows.push([
-        f(rate),
-        `${f(p(d.nb, 0.5), 3)} / ${f(p(d.nb, 0.99), 3)}`,
-        `${f(p(g.nb, 0.5), 3)} / ${f(p(g.nb, 0.99), 3)}`,
-        `${f(p(g.nb, 0.5) - p(d.nb, 0.5), 3)} / ${f(p(g.nb, 0.99) - p(d.nb, 0.99), 3)}`,
-        `${f(p(d.st, 0.5), 3)} / ${f(p(d.st, 0.99), 3)}`,
-        `${f(p(g.st, 0.5), 3)} / ${f(p(g.st, 0.99), 3)}`,
-        `${f(p(g.st, 0.5) - p(d.st, 0.5), 3)} / ${f(p(g.st, 0.99) - p(d.st, 0.99), 3)}`,
-        `${d.errors + g.errors}`,
-      ]);
-      const us = (ms: number, n: number) => f((ms * 1000) / n, 0);
-      cpuRows.push([
-        f(rate),
-        us(d.cpu.agent, d.sent),
-        us(d.cpu.orch, d.sent),
-        `${us(g.cpu.agent, g.sent)} (${us(g.cpu.agentSys, g.sent)})`,
-        `${us(g.cpu.orch, g.sent)} (${us(g.cpu.orchSys, g.sent)})`,
-        us(d.cpu.client, d.sent),
-        us(g.cpu.client, g.sent),
-      ]);
-      console.log(`rate ${rate}/s done (${d.sent + g.sent} requests)`);
+      const d = acc.get('direct')!;
+      const p = quantile;
+      for (const t of targets.slice(1)) {
+        const g = acc.get(t.name)!;
+        latencyRows
+          .get(t.name)!
+          .push([
+            f(rate),
+            `${f(p(d.nb, 0.5), 3)} / ${f(p(d.nb, 0.99), 3)}`,
+            `${f(p(g.nb, 0.5), 3)} / ${f(p(g.nb, 0.99), 3)}`,
+            `${f(p(g.nb, 0.5) - p(d.nb, 0.5), 3)} / ${f(p(g.nb, 0.99) - p(d.nb, 0.99), 3)}`,
+            `${f(p(d.st, 0.5), 3)} / ${f(p(d.st, 0.99), 3)}`,
+            `${f(p(g.st, 0.5), 3)} / ${f(p(g.st, 0.99), 3)}`,
+            `${f(p(g.st, 0.5) - p(d.st, 0.5), 3)} / ${f(p(g.st, 0.99) - p(d.st, 0.99), 3)}`,
+            `${d.errors + g.errors}`,
+          ]);
+      }
+      for (const t of targets)
+        cpuRows.push([f(rate), ...cpuCells(t, acc.get(t.name)!.cpu, acc.get(t.name)!.sent)]);
+      console.log(
+        `rate ${rate}/s done (${[...acc.values()].reduce((n, a) => n + a.sent, 0)} requests), load ${load()}`,
+      );
     }
-    console.log(
-      '\nOpen loop, latency in ms, p50 / p99 (non-streaming: whole answer; streaming: first token chunk)\n',
-    );
-    console.log('| req/s | direct | gateway | added | direct TTFT | gateway TTFT | added TTFT | errors |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-    console.log(
-      '\nCPU per request in µs (/proc utime+stime over the rounds of each path; the orchestrator column of direct rounds is its idle background; in brackets: of which kernel time)\n',
-    );
-    console.log(
-      '| req/s | direct: agent | direct: orchestrator | gateway: agent | gateway: orchestrator | direct: load client | gateway: load client |',
-    );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|');
-    for (const r of cpuRows) console.log(`| ${r.join(' | ')} |`);
+    for (const [name, rows] of latencyRows) {
+      console.log(
+        `\nOpen loop, direct vs ${name}, latency in ms, p50 / p99 (non-streaming: whole answer; streaming: first body byte)\n`,
+      );
+      console.log(`| req/s | direct | ${name} | added | direct TTFT | ${name} TTFT | added TTFT | errors |`);
+      console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    }
+    if (cpuRows.length > 0) {
+      console.log(
+        "\nCPU per request in µs (/proc utime+stime over the rounds of each path; in brackets: of which kernel time; the orchestrator's idle background is shown for the other paths)\n",
+      );
+      console.log('| req/s | path | agent | orchestrator | proxy | load client |');
+      console.log('|---:|---|---:|---:|---:|---:|');
+      for (const r of cpuRows) console.log(`| ${r.join(' | ')} |`);
+    }
 
-    const tput = { direct: [] as number[], gateway: [] as number[] };
+    console.log(`\nClosed loop, ${CONCURRENCY} in flight, rounds of ${ROUND_MS * 2} ms, load ${load()}`);
+    const tput = new Map(targets.map((t) => [t.name, { rps: [] as number[], cpu: zeroCpu(), done: 0 }]));
     let tErrors = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const t of round % 2 === 0 ? [direct, gateway] : [gateway, direct]) {
+      for (const t of rotate(targets, round)) {
+        const cpu0 = cpuNow(t);
         const r = await closedLoop(t, ROUND_MS * 2, CONCURRENCY);
-        tput[t.name].push(r.rps);
+        const a = tput.get(t.name)!;
+        addCpu(a.cpu, cpu0, cpuNow(t));
+        a.rps.push(r.rps);
+        a.done += r.done;
         tErrors += r.errors;
       }
     }
     const med = (xs: number[]) => quantile(xs, 0.5);
+    const directRps = med(tput.get('direct')!.rps);
     console.log(
-      `\nClosed loop, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds: direct ${f(med(tput.direct))} req/s, gateway ${f(med(tput.gateway))} req/s, ratio ${f((100 * med(tput.gateway)) / med(tput.direct), 1)} % (errors ${tErrors})`,
+      '\n| path | req/s (median) | of direct | rounds (req/s) | agent | orchestrator | proxy | load client |',
+    );
+    console.log('|---|---:|---:|---|---:|---:|---:|---:|');
+    for (const t of targets) {
+      const a = tput.get(t.name)!;
+      const [, ...cells] = cpuCells(t, a.cpu, a.done);
+      console.log(
+        `| ${t.name} | ${f(med(a.rps))} | ${f((100 * med(a.rps)) / directRps, 1)} % | ${a.rps.map((x) => f(x)).join(', ')} | ${cells.join(' | ')} |`,
+      );
+    }
+    console.log(
+      `(CPU in µs per request over the closed-loop rounds; errors ${tErrors}; load average at the end ${load()})`,
+    );
+    console.log(
+      `\nClosed loop, ${CONCURRENCY} in flight, median of ${ROUNDS} rounds: direct ${f(directRps)} req/s, ${targets
+        .slice(1)
+        .map(
+          (t) =>
+            `${t.name} ${f(med(tput.get(t.name)!.rps))} req/s (${f((100 * med(tput.get(t.name)!.rps)) / directRps, 1)} %)`,
+        )
+        .join(', ')} (errors ${tErrors})`,
     );
   } finally {
     // The profile's "busy" time is sampled by the wall clock (a thread descheduled inside a syscall counts as
     // busy there); the process's CPU time is printed beside it to compare.
     const orchCpu = orch.exitCode === null ? cpuMs(orch.pid!) : NaN;
+    for (const px of proxies) await px.stop();
     agentProc?.kill('SIGTERM');
     orch.kill('SIGTERM');
     await new Promise((r) => orch.once('exit', r));
