@@ -19,9 +19,9 @@
 //   --socket-micro [--round MS] [--rounds N] [--concurrency N] [--micro-rate N]: instead of the above, the mux
 //   framing alone over loopback TCP vs a Unix domain socket (bench/gateway/socket-micro.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPlaneToken } from '@orchion/proto';
 import { printProfile } from './lib/cpu-profile';
@@ -327,11 +327,13 @@ async function main(): Promise<void> {
     await new Promise((r) => orch.once('exit', r));
     if (CPU_PROF) {
       console.log(`\norchestrator CPU time (/proc utime+stime) over its whole run: ${f(orchCpu)} ms`);
+      // The main thread's profile: the largest (the orchestrator's worker threads write their own, smaller ones).
       const file = readdirSync(CPU_PROF)
         .filter((x) => x.endsWith('.cpuprofile'))
-        .sort()
-        .pop();
-      if (file) printProfile('orchestrator', join(CPU_PROF, file), readFileSync(CLI, 'utf8'), 'cli.js');
+        .map((x) => ({ x, size: statSync(join(CPU_PROF, x)).size }))
+        .sort((a, b) => a.size - b.size)
+        .pop()?.x;
+      if (file) printProfile('orchestrator', join(CPU_PROF, file), readFileSync(CLI, 'utf8'), basename(CLI));
     }
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
