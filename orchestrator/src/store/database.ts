@@ -116,6 +116,13 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Savepoint and statement journals in memory. Each engine change is a savepoint inside the turn's group
+  // transaction, and SQLite keeps the original of every page a savepoint changes in a sub-journal, which it
+  // spills to a temporary file past 64 KiB: a file created, written page by page (two pwrite calls a page) and
+  // deleted in every group commit, about 30 write calls per chain task. Nothing reads a sub-journal after a
+  // crash (the WAL alone is the database's durable state), so keeping it in memory changes no guarantee; its size
+  // is bounded by the pages one transaction changes.
+  db.pragma('temp_store = MEMORY');
   migrate(db);
   return db;
 }
