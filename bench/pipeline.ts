@@ -16,6 +16,8 @@
 //   [--cli PATH]  (the orchion CLI bundle to run; default orchestrator/dist/cli.js)
 //   [--client http|fetch]  (how jobs are submitted: node:http keep-alive, the default, or fetch as before)
 //   [--sql-stats]  (part 3: statements, rows, commits and WAL pages per task, by statement and by b-tree)
+//   [--checkpoints]  (part 3: with the checkpoint worker thread, whose CPU then counts)
+//   [--timeline]  (part 1: CPU per finished task, jobs submitted and attempts queued and running, per 500 ms)
 // Parts: bench/pipeline/echo.ts, tokens.ts and engine.ts; processes in cluster.ts, job watching in watch.ts.
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -69,6 +69,8 @@ export const selfCpuMs = (): number => {
 export interface Cluster {
   url: string;
   token: string;
+  /** The orchestrator's data dir (its database is orchion.db there). */
+  dataDir: string;
   client: OrchionClient;
   orch: Proc;
   agents: Proc[];
@@ -156,7 +158,7 @@ export async function startCluster(
   };
   const watcher = opts.watch ? new JobWatcher(url, token, check) : undefined;
   await watcher?.connected;
-  return { url, token, client, orch, agents, check, watcher };
+  return { url, token, dataDir, client, orch, agents, check, watcher };
 }
 
 export async function stopCluster(c: Cluster): Promise<void> {

@@ -21,7 +21,9 @@ import {
   SLOTS,
   STEPS,
   SUBMIT_CONCURRENCY,
+  TIMELINE,
 } from './options';
+import { Timeline } from './timeline';
 import { waitIdle } from './watch';
 import { chainPipeline, fanOutPipeline } from './workloads';
 
@@ -47,6 +49,8 @@ async function runEchoWorkload(
   const cpu0 = procs.map((p) => cpuMs(p.child.pid!));
   const self0 = selfCpuMs();
   const ids: string[] = [];
+  const timeline =
+    TIMELINE && !label.startsWith('warm-up') ? new Timeline(procs, () => ids.length) : undefined;
   const t0 = Date.now();
   let next = 0;
   await Promise.all(
@@ -61,6 +65,10 @@ async function runEchoWorkload(
   const summaries = await waitIdle(c, ids, 600_000);
   const cpu = procs.map((p, i) => ({ name: p.name, ms: cpuMs(p.child.pid!) - cpu0[i]! }));
   cpu.push({ name: 'bench (client)', ms: selfCpuMs() - self0 });
+  if (timeline) {
+    console.log(`\n${label}:`);
+    timeline.report(c.dataDir);
+  }
   for (const s of summaries) {
     if (s.state !== 'succeeded' || s.steps.succeeded !== tasksPerJob) {
       throw new Error(`job ${s.id} ended ${s.state} with ${JSON.stringify(s.steps)}: ${s.error}`);

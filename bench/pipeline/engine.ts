@@ -17,6 +17,7 @@ import { engineEventSinks } from '../../orchestrator/src/events/engine-events';
 import { jobViewFromRecord } from '../../orchestrator/src/jobs/views';
 import { systemClock } from '../../orchestrator/src/registry/types';
 import { Scheduler } from '../../orchestrator/src/scheduler';
+import { startCheckpoints } from '../../orchestrator/src/store/checkpointer';
 import { openDatabase } from '../../orchestrator/src/store/database';
 import { SqliteEventStore } from '../../orchestrator/src/store/event-store';
 import { GroupCommit } from '../../orchestrator/src/store/group-commit';
@@ -28,6 +29,8 @@ import { chainPipeline, fanOutPipeline } from './workloads';
 
 /** `--sql-stats`: print statements, rows and WAL pages per task for each workload's first run. */
 const SQL_STATS = args.includes('--sql-stats');
+/** `--checkpoints`: run the checkpoint worker as the orchestrator does (its thread's CPU counts then). */
+const CHECKPOINTS = args.includes('--checkpoints');
 
 const cpuNow = (): number => {
   const u = process.cpuUsage();
@@ -46,7 +49,9 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stat
   const file = join(dir, 'orchion.db');
   const db = openDatabase(file);
   // As in production, minus the checkpoint worker (its thread's CPU is not the engine's): no checkpoint stalls.
+  // With --checkpoints, with the worker (its thread's CPU is counted: process.cpuUsage covers every thread).
   db.pragma('wal_autocheckpoint = 10000');
+  const checkpoints = CHECKPOINTS && !stats ? startCheckpoints(db) : undefined;
   const sql = stats ? new SqlStats(db, file) : undefined;
   const bus = new EventBus(new SqliteEventStore(db), systemClock);
   const store = new SqliteJobStore(db);
@@ -146,6 +151,12 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stat
   await done;
   const run = { tasks: jobs * tasksPerJob, cpuMs: cpuNow() - cpu0, wallMs: performance.now() - t0 };
   group.flush();
+  if (checkpoints) {
+    // The worker is unref'd (it never keeps the orchestrator up): keep this process up until it has stopped.
+    const keepAlive = setInterval(() => undefined, 1000);
+    await checkpoints.stop();
+    clearInterval(keepAlive);
+  }
   sql?.report(run.tasks);
   db.close();
   rmSync(dir, { recursive: true, force: true });

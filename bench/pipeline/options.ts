@@ -28,6 +28,8 @@ export const CPU_PROF = args.includes('--cpu-prof')
     ? join(root, 'artifacts/cpu-prof')
     : flag('cpu-prof', '')
   : undefined;
+/** `--timeline`: part 1 prints each workload's CPU per finished task in 500 ms windows (timeline.ts). */
+export const TIMELINE = args.includes('--timeline');
 /** `--client http|fetch`: how jobs are submitted (cluster.ts `submit`). */
 export const CLIENT = flag('client', 'http');
 /** Submissions in flight at once. */
