@@ -6,8 +6,8 @@ import type { GatewayError } from './dispatch';
 export interface GenerationFormat {
   /** Content type of the stream. */
   readonly streamType: string;
-  /** The non-streaming answer. */
-  body(result: DataPlaneResult): unknown;
+  /** The non-streaming answer, as JSON text. */
+  body(result: DataPlaneResult): string;
   /** Written before the first token (e.g. OpenAI's role chunk); '' for none. */
   head(): string;
   /** A token chunk, from the token's JSON string literal. */

@@ -215,7 +215,8 @@ export class GatewayHttp {
     if (!call.stream) {
       const out = await dispatcher.generate(call, undefined, cancel);
       this.finished(ex, out.result, started);
-      return this.ok(ex, format.body(out.result));
+      this.deps.metrics.requests.inc({ api: ex.api, model: ex.model, status: 200 });
+      return sendJsonText(ex.res, 200, format.body(out.result));
     }
     let open = false;
     const start = () => {
@@ -354,8 +355,16 @@ function sendJson(
   value: unknown,
   headers: Record<string, string> = {},
 ): void {
+  sendJsonText(res, status, JSON.stringify(value), headers);
+}
+
+function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify(value);
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',

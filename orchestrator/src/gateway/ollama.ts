@@ -118,12 +118,13 @@ export function ollamaFormat(kind: 'chat' | 'complete', model: string): Generati
   const chat = kind === 'chat';
   return {
     streamType: 'application/x-ndjson',
-    body: (r) => ({
-      model,
-      created_at: createdAt(),
-      ...(chat ? { message: { role: 'assistant', content: r.text } } : { response: r.text }),
-      ...doneFields(r, startedAt),
-    }),
+    body: (r) =>
+      JSON.stringify({
+        model,
+        created_at: createdAt(),
+        ...(chat ? { message: { role: 'assistant', content: r.text } } : { response: r.text }),
+        ...doneFields(r, startedAt),
+      }),
     head: () => '',
     token: (json) =>
       chat

@@ -60,9 +60,53 @@ describe('OpenAI stream chunks', () => {
     }[];
     expect(events.slice(0, TRICKY.length).map((c) => c.choices[0]!.text)).toEqual(TRICKY);
     expect(events.every((c) => typeof c === 'string' || !('usage' in c))).toBe(true);
-    const body = fmt.body(result) as { choices: { text: string }[]; object: string };
+    const body = JSON.parse(fmt.body(result)) as { choices: { text: string }[]; object: string };
     expect(body.object).toBe('text_completion');
     expect(body.choices[0]!.text).toBe(result.text);
+  });
+});
+
+describe('OpenAI non-streaming bodies (built as text)', () => {
+  it('chat.completion: valid JSON of the right shape whatever the answer holds', () => {
+    for (const text of TRICKY) {
+      const fmt = openaiFormat('chat', 'my "model"', false);
+      const body = JSON.parse(fmt.body({ ...result, text, stopReason: 'eogToken' })) as Record<
+        string,
+        unknown
+      >;
+      expect(body).toEqual({
+        id: expect.stringMatching(/^chatcmpl-/) as unknown,
+        object: 'chat.completion',
+        created: expect.any(Number) as unknown,
+        model: 'my "model"',
+        system_fingerprint: null,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      });
+    }
+  });
+
+  it('text_completion: the text, the finish reason, and counts that are numbers even from a malformed result', () => {
+    const fmt = openaiFormat('complete', 'm', false);
+    const malformed = {
+      ...result,
+      promptTokens: undefined,
+      completionTokens: NaN,
+    } as unknown as DataPlaneResult;
+    const body = JSON.parse(fmt.body(malformed)) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      object: 'text_completion',
+      model: 'm',
+      choices: [{ index: 0, text: result.text, logprobs: null, finish_reason: 'length' }],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
   });
 });
 
