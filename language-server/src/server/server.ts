@@ -92,10 +92,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   function schedule(uri: string, delayMs: number): void {
-    const pending = timers.get(uri);
-    if (pending !== undefined) clearTimeout(pending);
+    cancel(uri);
     const run = guard('validation', undefined, () => validate(uri));
     timers.set(uri, setTimeout(run, delayMs));
+  }
+
+  function cancel(uri: string): void {
+    const pending = timers.get(uri);
+    if (pending !== undefined) clearTimeout(pending);
+    timers.delete(uri);
   }
 
   function revalidateAll(): void {
@@ -145,8 +150,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidOpen(
     guard('open', undefined, (e) => {
-      opened.set(e.document.uri, e.document.version);
-      schedule(e.document.uri, 0);
+      const uri = e.document.uri;
+      opened.set(uri, e.document.version);
+      // The first version is validated at once, in this message's turn (a timer would add a millisecond or
+      // more); edits are debounced.
+      cancel(uri);
+      const run = guard('validation', undefined, () => validate(uri));
+      queueMicrotask(() => run(undefined));
     }),
   );
   documents.onDidChangeContent(
@@ -158,9 +168,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
   documents.onDidClose(
     guard('close', undefined, (e) => {
-      const pending = timers.get(e.document.uri);
-      if (pending !== undefined) clearTimeout(pending);
-      timers.delete(e.document.uri);
+      cancel(e.document.uri);
       cache.delete(e.document.uri);
       opened.delete(e.document.uri);
       if (published.delete(e.document.uri))
