@@ -45,8 +45,11 @@ export function parseReference(body: string): { path: string[] } | { error: stri
   return { path: segments };
 }
 
-/** All `${{ … }}` expressions in `text`, in order. Escaped `$${{` is skipped. */
-export function findExpressions(text: string): ExpressionMatch[] {
+/**
+ * All `${{ … }}` expressions in `text`, in order. Escaped `$${{` is skipped. `parse: false` leaves out `path` and
+ * `error` (for callers that only need where the expressions are).
+ */
+export function findExpressions(text: string, parse = true): ExpressionMatch[] {
   const out: ExpressionMatch[] = [];
   let from = 0;
   for (;;) {
@@ -69,7 +72,9 @@ export function findExpressions(text: string): ExpressionMatch[] {
       bodyStart,
       bodyEnd: bodyStart + body.length,
     };
-    if (close < 0) {
+    if (!parse) {
+      // offsets only
+    } else if (close < 0) {
       match.error = 'unterminated expression: missing "}}"';
     } else {
       const parsed = parseReference(body);

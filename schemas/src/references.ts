@@ -7,7 +7,7 @@ import { isScalar, type Node } from 'yaml';
 import type { Range } from './diagnostics.js';
 import { findExpressions, type ExpressionMatch } from './expressions.js';
 import type { RawPipeline, RawStep } from './raw.js';
-import type { JsonPath, SourceDocument } from './source.js';
+import type { JsonPath, PathSegment, SourceDocument } from './source.js';
 import { isPlainObject } from './values.js';
 
 export interface TemplateReference {
@@ -51,19 +51,22 @@ export function templateFields(raw: RawPipeline): TemplateField[] {
 
 function stepTemplateFields(step: RawStep): TemplateField[] {
   const out: TemplateField[] = [];
-  const add = (path: JsonPath, value: unknown): void => {
-    if (typeof value === 'string') out.push({ path, value, stepIndex: step.index, stepId: step.id });
+  // Paths are built only for fields that hold a string.
+  const add = (value: unknown, ...rest: PathSegment[]): void => {
+    if (typeof value === 'string')
+      out.push({ path: [...step.path, ...rest], value, stepIndex: step.index, stepId: step.id });
   };
-  add([...step.path, 'prompt'], step.data.prompt);
+  add(step.data.prompt, 'prompt');
   const messages = step.data.messages;
   if (Array.isArray(messages)) {
-    messages.forEach((m: unknown, i) => {
-      if (isPlainObject(m)) add([...step.path, 'messages', i, 'content'], m.content);
-    });
+    for (let i = 0; i < messages.length; i++) {
+      const m: unknown = messages[i];
+      if (isPlainObject(m)) add(m.content, 'messages', i, 'content');
+    }
   }
   const embed = step.data.embed;
-  if (Array.isArray(embed)) embed.forEach((text: unknown, i) => add([...step.path, 'embed', i], text));
-  else add([...step.path, 'embed'], embed);
+  if (Array.isArray(embed)) for (let i = 0; i < embed.length; i++) add(embed[i], 'embed', i);
+  else add(embed, 'embed');
   return out;
 }
 
@@ -113,7 +116,7 @@ function locateOffsets(
     nodeStart += 1;
     nodeEnd -= 1;
   }
-  const inSource = findExpressions(source.text.slice(nodeStart, nodeEnd));
+  const inSource = findExpressions(source.text.slice(nodeStart, nodeEnd), false);
   if (node === undefined || !sameExpressions(inValue, inSource)) return { nodeStart, nodeEnd };
   return {
     exact: inValue.map((m, i) => {
@@ -133,19 +136,31 @@ function locateOffsets(
 
 type LocatedReference = Omit<TemplateReference, 'field' | 'stepId' | 'stepIndex'>;
 
-function exactReference(source: SourceDocument, l: Located, delta: number): LocatedReference {
+/** The reference of an exactly located expression, its offsets moved by `delta` (one object, no spreads). */
+function exactReference(
+  source: SourceDocument,
+  l: Located,
+  delta: number,
+  field: JsonPath,
+  stepId: string | undefined,
+  stepIndex: number | undefined,
+): TemplateReference {
   const start = l.start + delta;
   const end = l.end + delta;
-  return {
+  const ref: TemplateReference = {
+    field,
+    stepId,
+    stepIndex,
     expression: l.expression,
-    ...(l.path ? { path: l.path } : {}),
-    ...(l.error ? { error: l.error } : {}),
     range: source.range(l.rangeStart + delta, l.rangeEnd + delta),
     fullRange: source.range(start, end),
     start,
     end,
     exact: true,
   };
+  if (l.path) ref.path = l.path;
+  if (l.error) ref.error = l.error;
+  return ref;
 }
 
 /**
@@ -157,7 +172,17 @@ export function locateExpressions(source: SourceDocument, path: JsonPath, value:
   const inValue = findExpressions(value);
   if (inValue.length === 0) return [];
   const found = locateOffsets(source, inValue, source.locate(path)?.node);
-  if ('exact' in found) return found.exact.map((l) => exactReference(source, l, 0));
+  if ('exact' in found) {
+    return found.exact.map((l) => {
+      const {
+        field: _f,
+        stepId: _s,
+        stepIndex: _i,
+        ...located
+      } = exactReference(source, l, 0, path, undefined, undefined);
+      return located;
+    });
+  }
   const whole = source.valueRange(path);
   return inValue.map((m) => ({
     expression: m.body,
@@ -187,7 +212,7 @@ function stepReferences(source: SourceDocument, step: RawStep, out: TemplateRefe
     const delta = base - cached.base;
     for (const f of cached.fields) {
       const field = [...step.path, ...f.rest];
-      for (const l of f.refs) out.push({ field, ...meta, ...exactReference(source, l, delta) });
+      for (const l of f.refs) out.push(exactReference(source, l, delta, field, step.id, step.index));
     }
     return;
   }
@@ -199,7 +224,7 @@ function stepReferences(source: SourceDocument, step: RawStep, out: TemplateRefe
     const found = locateOffsets(source, inValue, source.locate(field.path)?.node);
     if ('exact' in found) {
       fields.push({ rest: field.path.slice(step.path.length), refs: found.exact });
-      for (const l of found.exact) out.push({ field: field.path, ...meta, ...exactReference(source, l, 0) });
+      for (const l of found.exact) out.push(exactReference(source, l, 0, field.path, step.id, step.index));
       continue;
     }
     exact = false;
