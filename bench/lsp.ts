@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
@@ -41,7 +41,7 @@ const YAML_LS_DELAY_MS = 200;
 
 const root = process.cwd();
 /** `--server PATH`: another build of our server (a private copy, to compare two builds in turn). */
-const OURS = join(root, flag('server', 'language-server/dist/server.js'));
+const OURS = resolve(root, flag('server', 'language-server/dist/server.js'));
 const YAML_LS = join(root, 'node_modules/yaml-language-server/bin/yaml-language-server');
 const SCHEMA = pathToFileURL(join(root, 'schemas/pipeline.schema.json')).href;
 
