@@ -16,6 +16,8 @@
 //   the floor for any extra HTTP hop on this machine (bench/gateway/reference.ts; skipped when not installed).
 //   [--cli PATH]: the orchion CLI bundle to run (default orchestrator/dist/cli.js), e.g. a private copy.
 //   [--rates none]: no open loop, only the closed loop.
+//   --js-micro [--iterations N]: instead of the above, the gateway's own JavaScript per request, in process
+//   (bench/gateway/js-micro.ts).
 //   --socket-micro [--round MS] [--rounds N] [--concurrency N] [--micro-rate N]: instead of the above, the mux
 //   framing alone over loopback TCP vs a Unix domain socket (bench/gateway/socket-micro.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +36,7 @@ import {
   type ReferenceName,
   type ReferenceProxy,
 } from './gateway/reference';
+import { runJsMicro } from './gateway/js-micro';
 import { runSocketMicro, serveSocketMicro } from './gateway/socket-micro';
 import { cpuMs, flagReader, freePort, sleep } from './lib/process';
 
@@ -342,6 +345,7 @@ async function main(): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--socket-micro-server') await serveSocketMicro(argv[1]!);
+else if (argv.includes('--js-micro')) runJsMicro(Number(flag('iterations', '500000')));
 else if (argv.includes('--socket-micro')) {
   await runSocketMicro(fileURLToPath(import.meta.url), {
     roundMs: ROUND_MS,
