@@ -201,13 +201,19 @@ export function locateExpressions(source: SourceDocument, path: JsonPath, value:
  * node of an unchanged step (its ranges moved), whose expressions then need not be searched and located again.
  * `base`: the node's start when they were located. Only steps whose expressions were all exact are kept.
  */
-const STEP_REFERENCES = new WeakMap<Node, { base: number; fields: { rest: JsonPath; refs: Located[] }[] }>();
+const STEP_REFERENCES = Symbol('orchion.stepReferences');
+interface StepReferences {
+  base: number;
+  fields: { rest: JsonPath; refs: Located[] }[];
+}
+/** Kept as a property of the step's node (a weak map costs about 1 µs an entry, and GC work). */
+type WithReferences = { [STEP_REFERENCES]?: StepReferences };
 
 function stepReferences(source: SourceDocument, step: RawStep, out: TemplateReference[]): void {
   const node = source.locate(step.path)?.node;
   const base = node?.range?.[0];
   const meta = { stepId: step.id, stepIndex: step.index };
-  const cached = node && STEP_REFERENCES.get(node);
+  const cached = node && (node as WithReferences)[STEP_REFERENCES];
   if (cached !== undefined && base !== undefined) {
     const delta = base - cached.base;
     for (const f of cached.fields) {
@@ -231,7 +237,8 @@ function stepReferences(source: SourceDocument, step: RawStep, out: TemplateRefe
     for (const ref of locateExpressions(source, field.path, field.value))
       out.push({ field: field.path, ...meta, ...ref });
   }
-  if (exact && node !== undefined && base !== undefined) STEP_REFERENCES.set(node, { base, fields });
+  if (exact && node !== undefined && base !== undefined)
+    (node as WithReferences)[STEP_REFERENCES] = { base, fields };
 }
 
 /** Every expression in the pipeline's template fields, in document order of fields. */
