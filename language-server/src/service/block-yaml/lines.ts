@@ -12,30 +12,26 @@ export const DASH = 45;
 
 export class Lines {
   protected readonly text: string;
-  /** Per line: start offset, first non-space offset, end (the `\n`). */
-  protected readonly starts: Int32Array;
-  protected readonly firsts: Int32Array;
-  protected readonly ends: Int32Array;
+  /**
+   * Per line: start offset, first non-space offset, end (the `\n`). Plain arrays of small integers: a step has
+   * about ten lines, and typed arrays (each with its own buffer object) cost more to make than to read.
+   */
+  protected readonly starts: number[] = [];
+  protected readonly firsts: number[] = [];
+  protected readonly ends: number[] = [];
   protected readonly lineCount: number;
 
   constructor(text: string) {
     this.text = text;
-    let count = 0;
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
-    this.lineCount = count;
-    this.starts = new Int32Array(count);
-    this.firsts = new Int32Array(count);
-    this.ends = new Int32Array(count);
-    let at = 0;
-    for (let l = 0; l < count; l++) {
-      const nl = text.indexOf('\n', at);
+    let l = 0;
+    for (let at = 0, nl = text.indexOf('\n'); nl >= 0; at = nl + 1, nl = text.indexOf('\n', at), l++) {
       let first = at;
       while (text.charCodeAt(first) === SPACE) first++;
-      this.starts[l] = at;
-      this.firsts[l] = first;
-      this.ends[l] = nl;
-      at = nl + 1;
+      this.starts.push(at);
+      this.firsts.push(first);
+      this.ends.push(nl);
     }
+    this.lineCount = l;
   }
 
   protected indent(line: number): number {
