@@ -17,7 +17,7 @@ import {
   type ParsedNode,
 } from 'yaml';
 import { YAML_PARSE_OPTIONS, markKeysChecked } from '@orchion/schemas';
-import { ANCHORS_TAGS_DIRECTIVES, readBlockYaml } from './block-yaml/reader.js';
+import { ANCHORS_TAGS_DIRECTIVES, UNSUPPORTED_CHARS, readBlockYaml } from './block-yaml/reader.js';
 
 /** Below this size a whole parse is as fast as bookkeeping. */
 const MIN_LENGTH = 20_000;
@@ -48,13 +48,15 @@ export class PiecewiseParser {
     )
       return undefined;
 
+    // Tested once for the whole text rather than in every step (see `readBlockYaml`).
+    const checked = !UNSUPPORTED_CHARS.test(text);
     const next = new Map<string, Parsed[]>();
     const items: Node[] = [];
     for (let i = 0; i < block.items.length; i++) {
       const start = block.items[i]!;
       const end = block.items[i + 1] ?? block.end;
       const piece = text.slice(start, end);
-      const parsed = this.take(piece) ?? parseStep(piece);
+      const parsed = this.take(piece) ?? parseStep(piece, checked);
       if (parsed === undefined) return undefined;
       if (parsed.base !== start) {
         shift(parsed.node, start - parsed.base);
@@ -127,9 +129,9 @@ function stepsBlock(text: string): { items: number[]; end: number; indent: numbe
   return items.length > 0 ? { items, end: text.length, indent } : undefined;
 }
 
-function parseStep(piece: string): Parsed | undefined {
+function parseStep(piece: string, checked: boolean): Parsed | undefined {
   // The block-YAML reader gives the library's nodes for the common subset, several times faster.
-  const fast = readBlockYaml(piece);
+  const fast = readBlockYaml(piece, checked);
   if (fast !== undefined) {
     const { root } = fast;
     if (!isSeq(root) || root.items.length !== 1) return undefined;

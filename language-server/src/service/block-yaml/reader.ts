@@ -16,7 +16,7 @@ import { UNSUPPORTED, Unsupported, blockScalarValue, newMap, newPair, newSeq, sc
 
 /** Characters that make the reader give up on the whole text: tabs, CR, BOM, controls. */
 // eslint-disable-next-line no-control-regex
-const UNSUPPORTED_CHARS = /[\t\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff]/;
+export const UNSUPPORTED_CHARS = /[\t\r\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff]/;
 /**
  * Anchors, aliases and tags (an indicator with a name after it) and directives or document markers. The piecewise
  * parser tests the whole text with it too: aliases cannot be resolved one step at a time.
@@ -29,10 +29,14 @@ export interface BlockYaml {
   duplicateKeys: boolean;
 }
 
-/** The root node of `text`, or undefined when the text is outside the subset (parse it with `yaml` then). */
-export function readBlockYaml(text: string): BlockYaml | undefined {
+/**
+ * The root node of `text`, or undefined when the text is outside the subset (parse it with `yaml` then).
+ * `checked`: `text` is whole lines of a text in which neither `UNSUPPORTED_CHARS` nor `ANCHORS_TAGS_DIRECTIVES`
+ * matched, so they cannot match here either (a caller reading many pieces of one text tests it once).
+ */
+export function readBlockYaml(text: string, checked = false): BlockYaml | undefined {
   if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10) return undefined;
-  if (UNSUPPORTED_CHARS.test(text) || ANCHORS_TAGS_DIRECTIVES.test(text)) return undefined;
+  if (!checked && (UNSUPPORTED_CHARS.test(text) || ANCHORS_TAGS_DIRECTIVES.test(text))) return undefined;
   try {
     const reader = new Reader(text);
     const root = reader.root();
