@@ -75,6 +75,13 @@ const STOP_GRACE_MS = 3_000;
 export function startAgent(config: AgentConfig): Agent {
   const { logger } = config;
   const nodeId = loadOrCreateNodeId(config.dataDir);
+  // Managed runtimes (containers) are known from the start and list their models once their container answers.
+  const late: { link?: OrchestratorLink } = {};
+  // Node logs (container setup, output, pull progress, the embedded runtime's backend) go out in batches whenever the session takes writes.
+  const nodeLog = new NodeLogBatcher({
+    send: (lines) => late.link?.send({ nodeLog: { lines } }) ?? false,
+    canSend: () => late.link?.canSend() ?? false,
+  });
   const setup = setupRuntimes({
     dataDir: config.dataDir,
     modelsDir: config.modelsDir,
@@ -85,13 +92,7 @@ export function startAgent(config: AgentConfig): Agent {
     echoTokenDelayMs: config.echoTokenDelayMs,
     docker: config.docker,
     logger,
-  });
-  // Managed runtimes (containers) are known from the start and list their models once their container answers.
-  const late: { link?: OrchestratorLink } = {};
-  // Node logs (container setup, output, pull progress) go out in batches whenever the session takes writes.
-  const nodeLog = new NodeLogBatcher({
-    send: (lines) => late.link?.send({ nodeLog: { lines } }) ?? false,
-    canSend: () => late.link?.canSend() ?? false,
+    nodeLog: (line) => nodeLog.push(line),
   });
   const containers = managedContainers({
     nodeId,

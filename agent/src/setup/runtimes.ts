@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { assignRuntimeNames, RESERVED_RUNTIME_NAMES, type RuntimeConfig } from '@orchion/schemas';
 import type { Logger } from 'pino';
+import type { NodeLogLine } from '../node-logs/batcher.js';
 import { ensureDefaultModel } from '../models/catalog.js';
 import { EchoRuntime } from '../runtimes/echo.js';
 import { EmbeddedRuntime, type WorkerConfig } from '../runtimes/embedded/index.js';
@@ -56,6 +57,8 @@ export interface RuntimeSetupOptions {
   /** The engine for managed runtimes (passed through to the Docker glue). */
   docker?: DockerSettings;
   logger: Logger;
+  /** Node log lines (the embedded runtime's backend and a move to the CPU); see node-logs/batcher.ts. */
+  nodeLog?: (line: NodeLogLine) => void;
 }
 
 export interface RuntimeSetup {
@@ -142,6 +145,10 @@ export function setupRuntimes(o: RuntimeSetupOptions): RuntimeSetup {
             gpu: c.gpu ?? o.gpu ?? 'auto',
             workerPath: o.workerPath,
             onLog: (text) => log.info({ runtime: 'embedded' }, text.trim()),
+            onNotice: (level, text) => {
+              log[level]({ runtime: 'embedded' }, text);
+              o.nodeLog?.({ level, text, source: 'embedded' });
+            },
           }),
         );
         break;

@@ -16,7 +16,7 @@ import {
 import type { RuntimeErrorCode } from '../errors.js';
 import type { ChatMessage, GenerateOptions, StopReason } from '../types.js';
 import { ModelSlot } from './model-slot.js';
-import type { WorkerConfig, WorkerEmbedResult, WorkerGenerateResult } from './protocol.js';
+import type { WorkerBackend, WorkerConfig, WorkerEmbedResult, WorkerGenerateResult } from './protocol.js';
 
 export class EngineError extends Error {
   constructor(
@@ -55,6 +55,7 @@ export class LlamaEngine {
   constructor(
     private readonly config: WorkerConfig,
     private readonly onLoaded: (model: string) => void = () => undefined,
+    private readonly onBackend: (gpu: WorkerBackend, devices: string[]) => void = () => undefined,
   ) {}
 
   async complete(
@@ -216,7 +217,10 @@ export class LlamaEngine {
         maxThreads: this.config.threads,
         logLevel: LlamaLogLevel.warn,
       });
-      this.llama.catch(() => (this.llama = undefined));
+      this.llama.then(
+        async (llama) => this.onBackend(llama.gpu, await llama.getGpuDeviceNames().catch(() => [])),
+        () => (this.llama = undefined),
+      );
     }
     return this.llama;
   }

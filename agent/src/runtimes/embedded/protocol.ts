@@ -46,7 +46,12 @@ export interface WorkerEmbedResult {
   promptTokens: number;
 }
 
+/** The backend llama.cpp runs on in a worker: a GPU API, or false for the CPU. */
+export type WorkerBackend = 'cuda' | 'vulkan' | 'metal' | false;
+
 export type WorkerMessage =
+  /** Sent once llama.cpp is initialised: the backend it picked and the GPUs it sees. */
+  | { type: 'backend'; gpu: WorkerBackend; devices: string[] }
   | { type: 'loaded'; model: string }
   | { type: 'tokens'; id: number; text: string }
   | { type: 'result'; id: number; result: WorkerGenerateResult | WorkerEmbedResult }

@@ -4,12 +4,13 @@
  * model is handed to the worker; models load on first use and stay loaded (optionally until idle).
  *
  * A worker death fails the requests it was running with 'runtime-crashed'; the next request forks a new worker.
+ * With gpu 'auto', a crash in the GPU backend moves the runtime to the CPU (see gpu-fallback.ts).
  * Aborts follow the Runtime contract: generations resolve with stopReason 'aborted', embeddings reject.
  */
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ModelCatalog, type CatalogEntry } from '../../models/catalog.js';
-import { RuntimeError } from '../errors.js';
+import { isRuntimeError, RuntimeError } from '../errors.js';
 import { checkEmbedInput, checkMessages, checkOptions } from '../requests.js';
 import { validateStructuredOutput } from '../structured.js';
 import type {
@@ -24,6 +25,7 @@ import type {
   TokenSink,
 } from '../types.js';
 import type { WorkerConfig, WorkerEmbedResult, WorkerGenerateResult } from './protocol.js';
+import { backendName, gpuCrashCause } from './gpu-fallback.js';
 import { defaultWorkerPath } from './worker-path.js';
 import { WorkerProcess, type WorkerRequestBody } from './worker-process.js';
 
@@ -44,6 +46,8 @@ export interface EmbeddedRuntimeOptions {
   workerPath?: string;
   /** Receives the worker's stdout/stderr (llama.cpp warnings). */
   onLog?: (text: string) => void;
+  /** Lines for the node's log: the backend llama.cpp runs on, and a move from a crashing GPU to the CPU. */
+  onNotice?: (level: 'info' | 'warn', text: string) => void;
 }
 
 /**
@@ -59,8 +63,12 @@ export class EmbeddedRuntime implements Runtime {
   readonly continuesChat = true;
   private readonly catalog: ModelCatalog;
   private recent: { at: number; dirMtimeMs: number; entries: Promise<CatalogEntry[]> } | undefined;
-  private readonly config: WorkerConfig;
+  private config: WorkerConfig;
   private worker: WorkerProcess | undefined;
+  /** The backend last announced (each change is noticed once). */
+  private announced: string | undefined;
+  /** Why the GPU was given up for the CPU, once it was. */
+  private cpuFallback: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -123,6 +131,9 @@ export class EmbeddedRuntime implements Runtime {
     r.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return (await done) as WorkerEmbedResult;
+    } catch (err) {
+      if (this.retryOnCpu(worker, err) && !r.signal?.aborted) return await this.embed(r);
+      throw err;
     } finally {
       r.signal?.removeEventListener('abort', onAbort);
       this.armIdleTimer();
@@ -180,8 +191,33 @@ export class EmbeddedRuntime implements Runtime {
     if (!existsSync(path)) {
       throw new RuntimeError('internal', `llama worker not found at ${path}: run \`npm run build\` first`);
     }
-    this.worker = new WorkerProcess(path, this.config, this.options.onLog);
+    this.worker = new WorkerProcess(path, this.config, this.options.onLog, (b) => {
+      const text = `llama.cpp runs on ${backendName(b.gpu)}${b.gpu && b.devices.length ? ` (${b.devices.join(', ')})` : ''}`;
+      if (text !== this.announced) this.options.onNotice?.('info', text);
+      this.announced = text;
+    });
     return this.worker;
+  }
+
+  /**
+   * After a worker on a GPU crashed in its GPU backend (gpu 'auto' only): moves the runtime to the CPU, once, and
+   * says so. True when the failed request should run again on the CPU.
+   */
+  private retryOnCpu(worker: WorkerProcess, err: unknown): boolean {
+    if (!isRuntimeError(err, 'runtime-crashed') || !worker.backend?.gpu) return false;
+    if (this.cpuFallback === undefined) {
+      const cause = gpuCrashCause(this.options.gpu ?? 'auto', worker.backend.gpu, worker.output);
+      if (cause === undefined) return false;
+      this.cpuFallback = cause;
+      this.config = { ...this.config, gpu: false };
+      const gpu = worker.backend.gpu;
+      this.options.onNotice?.(
+        'warn',
+        `llama.cpp's ${backendName(gpu)} backend crashed (${cause}); the embedded runtime runs on the CPU from now on ` +
+          `(set its gpu option to false to skip the GPU, or to "${gpu}" to keep it and see the errors)`,
+      );
+    }
+    return true;
   }
 
   private armIdleTimer(): void {
@@ -239,6 +275,12 @@ export class EmbeddedRuntime implements Runtime {
       };
       if (options.jsonSchema) result.structured = validateStructuredOutput(result.text, options.jsonSchema);
       return result;
+    } catch (err) {
+      // Nothing streamed yet: run it again on the CPU, invisibly to the caller.
+      if (streamed === '' && !r.signal?.aborted && this.retryOnCpu(worker, err)) {
+        return await this.generate(body, options, r);
+      }
+      throw err;
     } finally {
       clearTimeout(graceTimer);
       this.armIdleTimer();

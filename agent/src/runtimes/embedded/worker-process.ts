@@ -7,13 +7,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from '../errors.js';
 import type {
   ParentMessage,
+  WorkerBackend,
   WorkerConfig,
   WorkerEmbedResult,
   WorkerGenerateResult,
   WorkerMessage,
 } from './protocol.js';
 
-const STDERR_TAIL_BYTES = 2048;
+/** Enough for the error line before a native backtrace (a CUDA abort prints ~20 frames after it). */
+const STDERR_TAIL_BYTES = 8192;
 
 interface Pending {
   resolve: (r: WorkerGenerateResult | WorkerEmbedResult) => void;
@@ -28,8 +30,20 @@ export type WorkerRequestBody = WorkerRequest extends infer M
     : never
   : never;
 
+/** A native backtrace frame (`lib.so(+0x1c8eb)[0x7f…]`): never the line that says what went wrong. */
+const BACKTRACE_FRAME = /\(\S*\+0x[0-9a-f]+\)|\[0x[0-9a-f]+\]$/i;
+const TELLING = /error|assert|abort|fail|fault|out of memory/i;
+
+/** The line of a crashed worker's output that says what went wrong (e.g. a CUDA error), if one does. */
+export function tellingLine(output: string): string | undefined {
+  const lines = output.split('\n').map((l) => l.trim());
+  return lines.reverse().find((l) => TELLING.test(l) && !BACKTRACE_FRAME.test(l));
+}
+
 export class WorkerProcess {
   readonly loaded = new Set<string>();
+  /** The backend llama.cpp picked in this worker, once it has initialised. */
+  backend: { gpu: WorkerBackend; devices: string[] } | undefined;
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -38,7 +52,12 @@ export class WorkerProcess {
   private stopping = false;
   readonly exited: Promise<void>;
 
-  constructor(workerPath: string, config: WorkerConfig, onLog?: (line: string) => void) {
+  constructor(
+    workerPath: string,
+    config: WorkerConfig,
+    onLog?: (line: string) => void,
+    private readonly onBackend?: (backend: { gpu: WorkerBackend; devices: string[] }) => void,
+  ) {
     this.child = fork(workerPath, [JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
@@ -124,7 +143,17 @@ export class WorkerProcess {
     });
   }
 
+  /** The end of the worker's stderr (llama.cpp's messages before a crash). */
+  get output(): string {
+    return this.stderrTail;
+  }
+
   private onMessage(m: WorkerMessage): void {
+    if (m.type === 'backend') {
+      this.backend = { gpu: m.gpu, devices: m.devices };
+      this.onBackend?.(this.backend);
+      return;
+    }
     if (m.type === 'loaded') {
       this.loaded.add(m.model);
       return;
@@ -151,10 +180,17 @@ export class WorkerProcess {
 
   private crashError(): RuntimeError {
     if (this.stopping) return new RuntimeError('closed', 'the llama worker was stopped');
-    const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n');
+    const tail = this.stderrTail
+      .trim()
+      .split('\n')
+      .filter((l) => !BACKTRACE_FRAME.test(l.trim()))
+      .slice(-5)
+      .join('\n');
+    const cause = tellingLine(this.stderrTail);
     return new RuntimeError(
       'runtime-crashed',
-      `llama worker (pid ${this.child.pid}) died: ${this.exitInfo}${tail ? `; last output:\n${tail}` : ''}`,
+      `llama worker (pid ${this.child.pid}) died: ${this.exitInfo}${cause ? ` (${cause})` : ''}` +
+        (tail ? `; last output:\n${tail}` : ''),
     );
   }
 

@@ -50,7 +50,11 @@ class TokenStream {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
-const engine = new LlamaEngine(config, (model) => send({ type: 'loaded', model }));
+const engine = new LlamaEngine(
+  config,
+  (model) => send({ type: 'loaded', model }),
+  (gpu, devices) => send({ type: 'backend', gpu, devices }),
+);
 const inflight = new Map<number, AbortController>();
 
 async function handle(msg: Exclude<ParentMessage, { type: 'abort' | 'shutdown' }>): Promise<void> {
