@@ -2,6 +2,7 @@
 import type { CpuInfo, Gpu, MemoryInfo, OsInfo } from '@orchion/proto';
 import si from 'systeminformation';
 import type { ContainerEngineCapability } from './container-engine';
+import { queryNvidiaSmi } from './nvidia-smi';
 
 const MiB = 1024 * 1024;
 
@@ -28,7 +29,18 @@ export async function collectOs(): Promise<OsInfo> {
 
 const GPU_VENDOR = /nvidia|amd|advanced micro devices|ati|intel|apple/i;
 
-export async function collectGpus(): Promise<Gpu[]> {
+/**
+ * The machine's GPUs: NVIDIA ones as nvidia-smi reports them when it answers (see nvidia-smi.ts), the others
+ * (and NVIDIA ones without a working nvidia-smi) from systeminformation.
+ */
+export async function collectGpus(o: { nvidiaSmi?: () => Promise<Gpu[] | undefined> } = {}): Promise<Gpu[]> {
+  const [found, nvidia] = await Promise.all([systemGpus(), (o.nvidiaSmi ?? queryNvidiaSmi)()]);
+  if (!nvidia?.length) return found;
+  const others = found.filter((g) => !/nvidia/i.test(g.vendor ?? ''));
+  return [...nvidia, ...others].map((g, index) => ({ ...g, index }));
+}
+
+async function systemGpus(): Promise<Gpu[]> {
   const { controllers } = await si.graphics();
   return controllers
     .filter((c) => (c.vram ?? 0) > 0 || c.utilizationGpu !== undefined || GPU_VENDOR.test(c.vendor ?? ''))

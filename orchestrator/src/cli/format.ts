@@ -29,3 +29,11 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (s < 86400) return `${Math.round(s / 3600)}h ago`;
   return `${Math.round(s / 86400)}d ago`;
 }
+
+/** "NVIDIA H200", not "NVIDIA NVIDIA H200": the vendor only where the model does not start with it. */
+export function gpuName(g: { vendor?: string; model?: string }): string {
+  const vendor = g.vendor ?? '';
+  const model = g.model ?? '';
+  const first = vendor.split(' ')[0] ?? '';
+  return first && model.toLowerCase().startsWith(first.toLowerCase()) ? model : `${vendor} ${model}`.trim();
+}

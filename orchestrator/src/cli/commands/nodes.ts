@@ -2,7 +2,7 @@
 // HTTP API.
 import { Command, Option } from 'commander';
 import { ApiClientError, NODE_STATES, type NodeView, type OrchionClient } from '@orchion/api';
-import { ago, bytes, table } from '../format';
+import { ago, bytes, gpuName, table } from '../format';
 import { clientFrom, type ClientFlags } from '../options';
 import { NodeLogPrinter } from './node-logs';
 
@@ -147,11 +147,13 @@ export function nodeCommand(): Command {
       const extra = [
         g.vramUsedBytes !== undefined ? `${bytes(g.vramUsedBytes)} used` : undefined,
         g.utilizationPercent !== undefined ? `${g.utilizationPercent}% busy` : undefined,
-        g.powerDrawWatts !== undefined ? `${g.powerDrawWatts} W` : undefined,
+        g.powerDrawWatts !== undefined
+          ? `${Math.round(g.powerDrawWatts)}${g.powerLimitWatts ? ` of ${Math.round(g.powerLimitWatts)}` : ''} W`
+          : undefined,
         g.temperatureCelsius !== undefined ? `${g.temperatureCelsius} °C` : undefined,
       ].filter(Boolean);
       lines.push(
-        `GPU ${g.index}     ${g.vendor} ${g.model}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`,
+        `GPU ${g.index}     ${gpuName(g)}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`,
       );
     }
     console.log(lines.join('\n'));
