@@ -2,7 +2,8 @@
 // HTTP API.
 import { Command, Option } from 'commander';
 import { ApiClientError, NODE_STATES, type NodeView, type OrchionClient } from '@orchion/api';
-import { ago, bytes, gpuName, table } from '../format';
+import { ago, bytes, table } from '../format';
+import { labels, nodeDetail } from '../node-detail';
 import { clientFrom, type ClientFlags } from '../options';
 import { NodeLogPrinter } from './node-logs';
 
@@ -20,11 +21,6 @@ function gpuSummary(n: NodeView): string {
   const gpus = n.capabilities.gpus ?? [];
   if (gpus.length === 0) return '-';
   return gpus.map((g) => `${g.model || g.vendor} ${bytes(g.vramTotalBytes)}`).join(', ');
-}
-
-function labels(n: NodeView): string {
-  const entries = Object.entries(n.labels);
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : '-';
 }
 
 export function nodesCommand(): Command {
@@ -74,14 +70,6 @@ async function findNode(client: OrchionClient, id: string): Promise<NodeView> {
   throw new Error(`no node with id "${id}"`);
 }
 
-function containerEngine(n: NodeView): string | undefined {
-  const e = n.capabilities.containerEngine;
-  if (!e) return undefined;
-  return e.available
-    ? `Docker    ${e.version} (API ${e.apiVersion}) at ${e.endpoint}`
-    : `Docker    unavailable at ${e.endpoint}: ${e.error}`;
-}
-
 function nodeLogsCommand(): Command {
   return addClientOptions(
     new Command('logs')
@@ -127,35 +115,6 @@ export function nodeCommand(): Command {
       console.log(JSON.stringify(n, null, 2));
       return;
     }
-    const c = n.capabilities;
-    const lines = [
-      `Node      ${n.id}`,
-      `Hostname  ${n.hostname}   (${n.address})`,
-      `State     ${n.state}: ${n.stateReason} (since ${ago(n.stateChangedAt)})`,
-      `Agent     v${n.agentVersion}, heartbeat every ${n.heartbeatIntervalMs / 1000}s, last ${ago(n.lastHeartbeatAt)}`,
-      `Joined    ${n.firstRegisteredAt} (${n.registrations} registrations, latest ${ago(n.registeredAt)})`,
-      `Labels    ${labels(n)}`,
-      `CPU       ${c.cpu?.manufacturer ?? ''} ${c.cpu?.brand ?? ''}, ${c.cpu?.cores ?? '?'} cores (${c.cpu?.physicalCores ?? '?'} physical)`,
-      `Memory    ${bytes(c.memory?.availableBytes)} available of ${bytes(c.memory?.totalBytes)}`,
-      `OS        ${c.os?.distro ?? ''} ${c.os?.release ?? ''} (${c.os?.platform ?? ''} ${c.os?.kernel ?? ''}, ${c.os?.arch ?? ''})`,
-    ];
-    const docker = containerEngine(n);
-    if (docker) lines.push(docker);
-    const gpus = c.gpus ?? [];
-    if (gpus.length === 0) lines.push('GPUs      none');
-    for (const g of gpus) {
-      const extra = [
-        g.vramUsedBytes !== undefined ? `${bytes(g.vramUsedBytes)} used` : undefined,
-        g.utilizationPercent !== undefined ? `${g.utilizationPercent}% busy` : undefined,
-        g.powerDrawWatts !== undefined
-          ? `${Math.round(g.powerDrawWatts)}${g.powerLimitWatts ? ` of ${Math.round(g.powerLimitWatts)}` : ''} W`
-          : undefined,
-        g.temperatureCelsius !== undefined ? `${g.temperatureCelsius} °C` : undefined,
-      ].filter(Boolean);
-      lines.push(
-        `GPU ${g.index}     ${gpuName(g)}, ${bytes(g.vramTotalBytes)} VRAM${extra.length ? `, ${extra.join(', ')}` : ''}`,
-      );
-    }
-    console.log(lines.join('\n'));
+    console.log(nodeDetail(n).join('\n'));
   });
 }
