@@ -25,6 +25,22 @@ export function loadOrchionProto(): ProtoGrpcType {
   return cached;
 }
 
+/**
+ * A decoded message without proto-loader's markers of proto3 `optional` fields. `oneofs: true` (which the
+ * `payload` oneofs need) also gives each optional field a virtual oneof property naming it, such as
+ * `_vramUsedBytes: 'vramUsedBytes'`; views and stored JSON leave those out.
+ */
+export function withoutOptionalMarkers<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutOptionalMarkers(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('_') && v === k.slice(1)) continue;
+    out[k] = withoutOptionalMarkers(v);
+  }
+  return out as T;
+}
+
 export type { AgentMessage, AgentMessage__Output } from './generated/orchion/v1/AgentMessage';
 export type {
   OrchestratorMessage,

@@ -1,12 +1,13 @@
 // The gRPC adapter for agent sessions: authenticates the stream, turns messages into registry calls,
 // and ends sessions with proper status codes. No registry logic lives here.
 import * as grpc from '@grpc/grpc-js';
-import type {
-  AgentMessage__Output,
-  AgentServiceHandlers,
-  OrchestratorMessage,
-  TaskOutput__Output,
-  TaskUpdate__Output,
+import {
+  withoutOptionalMarkers,
+  type AgentMessage__Output,
+  type AgentServiceHandlers,
+  type OrchestratorMessage,
+  type TaskOutput__Output,
+  type TaskUpdate__Output,
 } from '@orchion/proto';
 import type { Logger } from 'pino';
 import { bearer, tokenMatches } from '../auth/tokens';
@@ -141,7 +142,7 @@ export class AgentSessions {
           hostname: h.hostname,
           labels: h.labels,
           agentVersion: h.agentVersion,
-          capabilities: h.capabilities!,
+          capabilities: withoutOptionalMarkers(h.capabilities!),
           models: h.models,
           runtimes: h.runtimes,
           slots: h.slots,
@@ -168,7 +169,8 @@ export class AgentSessions {
           if (!registry.heartbeat(nodeId)) this.forgotten(call, nodeId);
           return;
         case 'capabilities':
-          if (!registry.updateCapabilities(nodeId, msg.capabilities!)) this.forgotten(call, nodeId);
+          if (!registry.updateCapabilities(nodeId, withoutOptionalMarkers(msg.capabilities!)))
+            this.forgotten(call, nodeId);
           return;
         case 'task':
           if (msg.task) this.opts.tasks?.update(nodeId, msg.task);
