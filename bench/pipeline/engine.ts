@@ -2,7 +2,8 @@
 // wired as orchestrator.ts wires them (a real SQLite file in WAL mode, the turn's group commit, the real
 // scheduler), without gRPC or HTTP. A simulated echo agent answers each assignment on the next turn with the
 // three messages a real agent sends (STARTED, one output batch, SUCCEEDED), handled in one group like the
-// session layer handles them. Submits run what the POST route runs (prepareJob, submit, the 201 view).
+// session layer handles them. Submits run what the POST route runs (prepareJob, submitDurably in the turn's
+// group commit, the 201 view once committed).
 // It reports the CPU this process spent per task: the share of the orchestrator's cost that its engine and store
 // make, measured without the noise of four processes on a shared machine (see docs/benchmarks.md).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -104,6 +105,7 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stat
   };
   const engine: JobEngine = new JobEngine({
     store,
+    group,
     scheduler,
     dispatcher: { assign: (nodeId, task) => (agent(nodeId, task), true), cancel: () => undefined },
     sinks: {
@@ -140,7 +142,7 @@ async function runOnce(pipeline: string, jobs: number, tasksPerJob: number, stat
         next++;
         const prepared = prepareJob(pipeline, {});
         if (!prepared.ok) throw new Error('the bench pipeline is invalid');
-        const job = engine.submit(pipeline, prepared.pipeline, prepared.inputs);
+        const job = await engine.submitDurably(pipeline, prepared.pipeline, prepared.inputs);
         // The POST route's 201 body.
         sink += JSON.stringify(jobViewFromRecord(job, (id) => engine.waitingReason(id))).length;
         // The next request arrives on a later turn.

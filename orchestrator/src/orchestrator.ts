@@ -126,6 +126,7 @@ export async function startOrchestrator(config: OrchestratorConfig): Promise<Orc
   });
   const jobs: JobEngine = new JobEngine({
     store: jobStore,
+    group,
     scheduler,
     dispatcher: {
       assign: (nodeId, task) => sessions.send(nodeId, { assign: task }),

@@ -17,7 +17,14 @@ import type { RunFromPlan } from './run-from';
 import { stepSuccess } from './step-result';
 import { buildAssignment, jobContext, placementRequest, type Assignment } from './task-request';
 
-export type { Dispatcher, EngineDeps, EngineOptions, EngineSinks, SchedulerPort } from './ports';
+export type {
+  Dispatcher,
+  EngineDeps,
+  EngineOptions,
+  EngineSinks,
+  GroupCommitPort,
+  SchedulerPort,
+} from './ports';
 
 const SUPERSEDED = 'superseded: no longer leased to this node';
 
@@ -67,6 +74,24 @@ export class JobEngine {
       this.pump();
       return job;
     });
+  }
+
+  /**
+   * `submit` for a caller that acknowledges the job (the POST route): inside the turn's group commit when the
+   * engine has one, so that the submits and agents' reports of one event-loop turn share one COMMIT instead of
+   * one each. Resolves once the job is committed: acknowledge it only then.
+   */
+  async submitDurably(
+    pipelineText: string,
+    pipeline: Pipeline,
+    inputs: Record<string, unknown>,
+    from?: RunFromPlan,
+  ): Promise<JobRecord> {
+    const group = this.deps.group;
+    if (!group) return this.submit(pipelineText, pipeline, inputs, from);
+    const job = group.run(() => this.submit(pipelineText, pipeline, inputs, from));
+    await group.committed();
+    return job;
   }
 
   /**

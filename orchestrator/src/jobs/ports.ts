@@ -37,8 +37,17 @@ export interface EngineSinks {
   jobFinished(job: JobRecord): void;
 }
 
+/** The turn's group commit (store/group-commit.ts): writes of one event-loop turn share one COMMIT. */
+export interface GroupCommitPort {
+  run<T>(fn: () => T): T;
+  /** Resolves once the writes made so far are committed (at once when no group is open). */
+  committed(): Promise<void>;
+}
+
 export interface EngineDeps {
   store: SqliteJobStore;
+  /** Submits join the turn's group commit when given (`submitDurably`); otherwise each commits alone. */
+  group?: GroupCommitPort;
   scheduler: SchedulerPort;
   dispatcher: Dispatcher;
   sinks: EngineSinks;

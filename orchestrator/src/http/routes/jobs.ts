@@ -90,7 +90,8 @@ export function jobRoutes(app: FastifyInstance, { engine, store }: JobRoutesDeps
       if (!planned.ok) throw new ApiError(planned.status, planned.code, planned.message);
       plan = planned.plan;
     }
-    const job = engine.submit(sub.pipeline, prepared.pipeline, prepared.inputs, plan);
+    // In the turn's group commit; the 201 goes out once the job is committed.
+    const job = await engine.submitDurably(sub.pipeline, prepared.pipeline, prepared.inputs, plan);
     // The engine's records are what the store holds now: no need to read the job back.
     return reply.status(201).send(jobViewFromRecord(job, waiting));
   });
