@@ -14,6 +14,8 @@
 //   [--reference nginx|haproxy|nginx,haproxy]: a C reverse proxy (from the distribution's packages, started here on a
 //   free loopback port) in front of the agent endpoint that direct calls, measured in the same interleaved rounds:
 //   the floor for any extra HTTP hop on this machine (bench/gateway/reference.ts; skipped when not installed).
+//   [--orch-node-args "ARGS"]: extra node options for the orchestrator (e.g. V8 flags); [--orch-log FILE]: its output.
+//   [--warmup MS]: closed-loop warm-up per path, twice (default 1500: V8 tiers the request path up).
 //   [--cli PATH]: the orchion CLI bundle to run (default orchestrator/dist/cli.js), e.g. a private copy.
 //   [--rates none]: no open loop, only the closed loop.
 //   --js-micro [--iterations N]: instead of the above, the gateway's own JavaScript per request, in process
@@ -21,7 +23,7 @@
 //   --socket-micro [--round MS] [--rounds N] [--concurrency N] [--micro-rate N]: instead of the above, the mux
 //   framing alone over loopback TCP vs a Unix domain socket (bench/gateway/socket-micro.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +51,9 @@ const CONCURRENCY = Number(flag('concurrency', '32'));
 const root = join(fileURLToPath(import.meta.url), '../../..');
 const CLI = flag('cli', join(root, 'orchestrator/dist/cli.js'));
 const CPU_PROF = flag('cpu-prof', '');
+const WARMUP_MS = Number(flag('warmup', '1500'));
+const ORCH_NODE_ARGS = flag('orch-node-args', '').split(' ').filter(Boolean);
+const ORCH_LOG = flag('orch-log', '');
 const TRANSPORT = flag('transport', 'mux');
 if (TRANSPORT !== 'mux' && TRANSPORT !== 'http') throw new Error('--transport is mux or http');
 const REFERENCES = flag('reference', '')
@@ -101,8 +106,25 @@ interface Cpu {
   proxy: number;
   proxySys: number;
   client: number;
+  /** Voluntary context switches of the main thread: its wake-ups (blocked in epoll_wait, then woken). */
+  agentWake: number;
+  hopWake: number;
 }
-const zeroCpu = (): Cpu => ({ orch: 0, agent: 0, orchSys: 0, agentSys: 0, proxy: 0, proxySys: 0, client: 0 });
+const zeroCpu = (): Cpu => ({
+  orch: 0,
+  agent: 0,
+  orchSys: 0,
+  agentSys: 0,
+  proxy: 0,
+  proxySys: 0,
+  client: 0,
+  agentWake: 0,
+  hopWake: 0,
+});
+
+/** Voluntary context switches of a process's main thread. */
+const wakeUps = (pid: number): number =>
+  Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run node scripts/build.mjs first`);
@@ -114,7 +136,7 @@ async function main(): Promise<void> {
       ...['--data-dir', join(dir, 'orch'), '--http-addr', `127.0.0.1:${httpPort}`],
       ...['--grpc-addr', `127.0.0.1:${grpcPort}`, '--log-format', 'json', '--gateway-queue-depth', '100000'],
     ],
-    CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [],
+    [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), ...ORCH_NODE_ARGS],
   );
   let agentProc: (ChildProcess & { out: () => string }) | undefined;
   const proxies: ReferenceProxy[] = [];
@@ -189,10 +211,17 @@ async function main(): Promise<void> {
     );
     console.log(`gateway → node transport: ${TRANSPORT}; orchestrator ${CLI}`);
     console.log(
-      `rounds of ${ROUND_MS} ms, ${ROUNDS} per path and rate, paths interleaved: ${targets.map((t) => t.name).join(', ')}\n`,
+      `rounds of ${ROUND_MS} ms, ${ROUNDS} per path and rate, paths interleaved: ${targets.map((t) => t.name).join(', ')}; warm-up 2 × ${WARMUP_MS} ms closed loop per path\n`,
     );
-    // Warm-up: connections, JIT.
-    for (let i = 0; i < 2; i++) for (const t of targets) await openLoop(t, false, 500, 500);
+    // Warm-up: connections, and the JIT: V8 optimizes a process's request path only after thousands of requests
+    // (a few hundred left the first, low-rate rounds measuring the orchestrator's and the agent's unoptimized
+    // code), so each path first runs closed loops, streaming and not.
+    for (let i = 0; i < 2; i++) {
+      for (const t of targets) {
+        await closedLoop(t, WARMUP_MS, CONCURRENCY);
+        await openLoop(t, true, 500, 250);
+      }
+    }
 
     const cpuNow = (t: Target): Cpu => {
       const px = proxyOf(t);
@@ -205,6 +234,8 @@ async function main(): Promise<void> {
         proxy: px ? cpuMs(px.pid) : 0,
         proxySys: px ? sysMs(px.pid) : 0,
         client: (c.user + c.system) / 1000,
+        agentWake: wakeUps(agentProc!.pid!),
+        hopWake: wakeUps(px ? px.pid : orch.pid!),
       };
     };
     const addCpu = (into: Cpu, a: Cpu, b: Cpu) => {
@@ -219,6 +250,7 @@ async function main(): Promise<void> {
       t.name === 'gateway' ? `${us(c.orch, n)} (${us(c.orchSys, n)})` : `(idle: ${us(c.orch, n)})`,
       proxyOf(t) ? `${us(c.proxy, n)} (${us(c.proxySys, n)})` : '–',
       us(c.client, n),
+      `${f(c.agentWake / n, 1)} / ${t.name === 'direct' ? '–' : f(c.hopWake / n, 1)}`,
     ];
     for (const rate of RATES) {
       const acc = new Map(
@@ -274,10 +306,10 @@ async function main(): Promise<void> {
     }
     if (cpuRows.length > 0) {
       console.log(
-        "\nCPU per request in µs (/proc utime+stime over the rounds of each path; in brackets: of which kernel time; the orchestrator's idle background is shown for the other paths)\n",
+        "\nCPU per request in µs (/proc utime+stime over the rounds of each path; in brackets: of which kernel time; the orchestrator's idle background is shown for the other paths; wake-ups: voluntary context switches per request of the agent's and of the hop's main thread, the orchestrator's or the proxy's)\n",
       );
-      console.log('| req/s | path | agent | orchestrator | proxy | load client |');
-      console.log('|---:|---|---:|---:|---:|---:|');
+      console.log('| req/s | path | agent | orchestrator | proxy | load client | wake-ups: agent / hop |');
+      console.log('|---:|---|---:|---:|---:|---:|---:|');
       for (const r of cpuRows) console.log(`| ${r.join(' | ')} |`);
     }
 
@@ -298,9 +330,9 @@ async function main(): Promise<void> {
     const med = (xs: number[]) => quantile(xs, 0.5);
     const directRps = med(tput.get('direct')!.rps);
     console.log(
-      '\n| path | req/s (median) | of direct | rounds (req/s) | agent | orchestrator | proxy | load client |',
+      '\n| path | req/s (median) | of direct | rounds (req/s) | agent | orchestrator | proxy | load client | wake-ups: agent / hop |',
     );
-    console.log('|---|---:|---:|---|---:|---:|---:|---:|');
+    console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|');
     for (const t of targets) {
       const a = tput.get(t.name)!;
       const [, ...cells] = cpuCells(t, a.cpu, a.done);
@@ -328,6 +360,7 @@ async function main(): Promise<void> {
     agentProc?.kill('SIGTERM');
     orch.kill('SIGTERM');
     await new Promise((r) => orch.once('exit', r));
+    if (ORCH_LOG) writeFileSync(ORCH_LOG, orch.out());
     if (CPU_PROF) {
       console.log(`\norchestrator CPU time (/proc utime+stime) over its whole run: ${f(orchCpu)} ms`);
       // The main thread's profile: the largest (the orchestrator's worker threads write their own, smaller ones).
