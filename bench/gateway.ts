@@ -296,7 +296,7 @@ async function main(): Promise<void> {
         `rate ${rate}/s done (${[...acc.values()].reduce((n, a) => n + a.sent, 0)} requests), load ${load()}`,
       );
     }
-    for (const [name, rows] of latencyRows) {
+    for (const [name, rows] of RATES.length > 0 ? latencyRows : []) {
       console.log(
         `\nOpen loop, direct vs ${name}, latency in ms, p50 / p99 (non-streaming: whole answer; streaming: first body byte)\n`,
       );
