@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EchoRuntime, isRuntimeError, type RuntimeError } from '../../src/runtimes/index.js';
-
-const rejection = async (p: Promise<unknown>): Promise<RuntimeError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRuntimeError(err)) throw new Error(`expected a RuntimeError, got ${String(err)}`);
-  return err;
-};
+import { EchoRuntime } from '../../src/runtimes/index.js';
+import { rejection } from './helpers/rejection.js';
 
 describe('EchoRuntime', () => {
   const echo = new EchoRuntime();

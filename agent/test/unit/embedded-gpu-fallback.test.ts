@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyModel } from '../../src/models/index.js';
-import { EmbeddedRuntime, isRuntimeError, type RuntimeError } from '../../src/runtimes/index.js';
+import { EmbeddedRuntime } from '../../src/runtimes/index.js';
 import { gpuCrashCause } from '../../src/runtimes/embedded/gpu-fallback.js';
 import { tellingLine } from '../../src/runtimes/embedded/worker-process.js';
 import { CUDA_PTX_CRASH, writeFakeGpuWorker } from './helpers/fake-gpu-worker.js';
+import { rejection } from './helpers/rejection.js';
 
 const MODEL = 'orchion-tiny';
 const PTX_ERROR = 'CUDA error: the provided PTX was compiled with an unsupported toolchain.';
@@ -30,15 +31,6 @@ function newRuntime(gpu: 'auto' | 'cuda') {
   runtimes.push(runtime);
   return { runtime, notices };
 }
-
-const rejection = async (p: Promise<unknown>): Promise<RuntimeError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRuntimeError(err)) throw new Error(`expected a RuntimeError, got ${String(err)}`);
-  return err;
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'orchion-gpu-fallback-'));

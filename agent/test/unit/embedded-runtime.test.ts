@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTinyModel, encodeGguf, writeTinyModel } from '../../src/models/index.js';
-import { EmbeddedRuntime, isRuntimeError, type RuntimeError } from '../../src/runtimes/index.js';
+import { EmbeddedRuntime } from '../../src/runtimes/index.js';
 import { WorkerProcess } from '../../src/runtimes/embedded/worker-process.js';
 import { tinyModelWithout, writeTruncated } from './helpers/broken-models.js';
 import { buildLlamaWorker } from './helpers/llama-worker.js';
+import { rejection } from './helpers/rejection.js';
 
 const MODEL = 'orchion-tiny';
 let dir: string;
@@ -18,15 +19,6 @@ let workerPath: string;
 let runtime: EmbeddedRuntime;
 
 const newRuntime = () => new EmbeddedRuntime({ modelsDir: dir, workerPath, gpu: false, threads: 1 });
-
-const rejection = async (p: Promise<unknown>): Promise<RuntimeError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRuntimeError(err)) throw new Error(`expected a RuntimeError, got ${String(err)}`);
-  return err;
-};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'orchion-embedded-'));

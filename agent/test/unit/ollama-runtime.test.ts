@@ -13,12 +13,8 @@ import {
   until,
   type TestServer,
 } from '../../../model-server/test/support/server.js';
-import {
-  EmbeddedRuntime,
-  isRuntimeError,
-  OllamaRuntime,
-  type RuntimeError,
-} from '../../src/runtimes/index.js';
+import { EmbeddedRuntime, OllamaRuntime } from '../../src/runtimes/index.js';
+import { rejection } from './helpers/rejection.js';
 
 let server: TestServer;
 let runtime: OllamaRuntime;
@@ -27,15 +23,6 @@ const BOUNDED = {
   properties: { ok: { type: 'boolean' } },
   required: ['ok'],
   additionalProperties: false,
-};
-
-const rejection = async (p: Promise<unknown>): Promise<RuntimeError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRuntimeError(err)) throw new Error(`expected a RuntimeError, got ${String(err)}`);
-  return err;
 };
 
 beforeAll(async () => {

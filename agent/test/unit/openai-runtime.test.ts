@@ -12,15 +12,9 @@ import {
   until,
   type TestServer,
 } from '../../../model-server/test/support/server.js';
-import {
-  EchoRuntime,
-  EmbeddedRuntime,
-  isRuntimeError,
-  OpenAIRuntime,
-  openaiApiRoot,
-  type RuntimeError,
-} from '../../src/runtimes/index.js';
+import { EchoRuntime, EmbeddedRuntime, OpenAIRuntime, openaiApiRoot } from '../../src/runtimes/index.js';
 import { codeForStatus, errorMessage } from '../../src/runtimes/http/client.js';
+import { rejection } from './helpers/rejection.js';
 
 let server: TestServer;
 let runtime: OpenAIRuntime;
@@ -31,15 +25,6 @@ const BOUNDED = {
   additionalProperties: false,
 };
 const user = (content: string) => [{ role: 'user' as const, content }];
-
-const rejection = async (p: Promise<unknown>): Promise<RuntimeError> => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRuntimeError(err)) throw new Error(`expected a RuntimeError, got ${String(err)}`);
-  return err;
-};
 
 beforeAll(async () => {
   server = await startModelServer();
