@@ -49,9 +49,15 @@ export interface WorkerEmbedResult {
 /** The backend llama.cpp runs on in a worker: a GPU API, or false for the CPU. */
 export type WorkerBackend = 'cuda' | 'vulkan' | 'metal' | false;
 
+/** The backend llama.cpp picked in a worker and the GPUs it sees. */
+export interface WorkerBackendInfo {
+  gpu: WorkerBackend;
+  devices: string[];
+}
+
 export type WorkerMessage =
-  /** Sent once llama.cpp is initialised: the backend it picked and the GPUs it sees. */
-  | { type: 'backend'; gpu: WorkerBackend; devices: string[] }
+  /** Sent once llama.cpp is initialised. */
+  | ({ type: 'backend' } & WorkerBackendInfo)
   | { type: 'loaded'; model: string }
   | { type: 'tokens'; id: number; text: string }
   | { type: 'result'; id: number; result: WorkerGenerateResult | WorkerEmbedResult }

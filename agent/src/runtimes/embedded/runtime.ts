@@ -67,8 +67,6 @@ export class EmbeddedRuntime implements Runtime {
   private worker: WorkerProcess | undefined;
   /** The backend last announced (each change is noticed once). */
   private announced: string | undefined;
-  /** Why the GPU was given up for the CPU, once it was. */
-  private cpuFallback: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -205,10 +203,10 @@ export class EmbeddedRuntime implements Runtime {
    */
   private retryOnCpu(worker: WorkerProcess, err: unknown): boolean {
     if (!isRuntimeError(err, 'runtime-crashed') || !worker.backend?.gpu) return false;
-    if (this.cpuFallback === undefined) {
-      const cause = gpuCrashCause(this.options.gpu ?? 'auto', worker.backend.gpu, worker.output);
+    // Still on the GPU (not moved by a crash of a request that ran beside this one)?
+    if (this.config.gpu !== false) {
+      const cause = gpuCrashCause(this.config.gpu, worker.backend.gpu, worker.output);
       if (cause === undefined) return false;
-      this.cpuFallback = cause;
       this.config = { ...this.config, gpu: false };
       const gpu = worker.backend.gpu;
       this.options.onNotice?.(

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from '../errors.js';
 import type {
   ParentMessage,
-  WorkerBackend,
+  WorkerBackendInfo,
   WorkerConfig,
   WorkerEmbedResult,
   WorkerGenerateResult,
@@ -43,7 +43,7 @@ export function tellingLine(output: string): string | undefined {
 export class WorkerProcess {
   readonly loaded = new Set<string>();
   /** The backend llama.cpp picked in this worker, once it has initialised. */
-  backend: { gpu: WorkerBackend; devices: string[] } | undefined;
+  backend: WorkerBackendInfo | undefined;
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -56,7 +56,7 @@ export class WorkerProcess {
     workerPath: string,
     config: WorkerConfig,
     onLog?: (line: string) => void,
-    private readonly onBackend?: (backend: { gpu: WorkerBackend; devices: string[] }) => void,
+    private readonly onBackend?: (backend: WorkerBackendInfo) => void,
   ) {
     this.child = fork(workerPath, [JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
