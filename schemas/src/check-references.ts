@@ -8,7 +8,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { StepGraph } from './dag.js';
 import { hasExpressions } from './expressions.js';
 import type { RawPipeline } from './raw.js';
-import type { TemplateReference } from './references.js';
+import { isTemplatePath, type TemplateReference } from './references.js';
 import type { JsonPath, PathSegment, SourceDocument } from './source.js';
 import { Suggester, didYouMean } from './suggest.js';
 import { isPlainObject } from './values.js';
@@ -160,8 +160,8 @@ export function checkUnevaluated(
     if (unknown.size > 0 && unknown.has(pathOf(entry).join('\u0000'))) continue; // reported as unknown
     if (typeof value === 'string') {
       if (!hasExpressions(value)) continue;
-      if (isTemplateField(entry)) continue;
       const path = pathOf(entry);
+      if (isTemplatePath(path)) continue;
       const range = source.valueRange(path);
       const key = `${range.start.line}:${range.start.character}`;
       if (reported.has(key)) continue;
@@ -196,26 +196,6 @@ interface WalkEntry {
   /** The segment leading here from the parent (unused at the root). */
   key: PathSegment;
   depth: number;
-}
-
-/**
- * Whether the walk's string at `entry` is one of `templateFields(raw)`, told from its path: `outputs.<name>`,
- * `steps[i].prompt`, `steps[i].embed`, `steps[i].embed[j]` or `steps[i].messages[j].content` (a numeric segment is
- * a list index: the walk reached it through a list).
- */
-function isTemplateField(entry: WalkEntry): boolean {
-  const { depth, key } = entry;
-  const parent = entry.parent!;
-  if (depth === 2) return parent.key === 'outputs' && typeof key === 'string';
-  let step: WalkEntry | undefined;
-  if (depth === 3) step = parent;
-  else if (depth === 4) step = parent.parent;
-  else if (depth === 5) step = parent.parent?.parent;
-  if (step === undefined || step.depth !== 2 || typeof step.key !== 'number' || step.parent!.key !== 'steps')
-    return false;
-  if (depth === 3) return key === 'prompt' || key === 'embed';
-  if (depth === 4) return parent.key === 'embed' && typeof key === 'number';
-  return key === 'content' && typeof parent.key === 'number' && parent.parent!.key === 'messages';
 }
 
 function pathOf(entry: WalkEntry): PathSegment[] {

@@ -79,7 +79,7 @@ export * from './agent-config/index.js';
 export type { SchemaCode, YamlCode } from './diagnostics.js';
 // For editors (the language server): the defensive raw view, template fields and their expressions.
 export { readRaw, kindKeys, KIND_KEYS, type RawNeed, type RawPipeline, type RawStep } from './raw.js';
-export { collectReferences, templateFields, type TemplateField } from './references.js';
+export { collectReferences, isTemplatePath, templateFields, type TemplateField } from './references.js';
 export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS, markKeysChecked } from './source.js';
 export { editDistance } from './suggest.js';
 export { effectiveInputType } from './check-values.js';

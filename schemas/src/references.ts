@@ -49,6 +49,20 @@ export function templateFields(raw: RawPipeline): TemplateField[] {
   return [...raw.steps.flatMap(stepTemplateFields), ...outputFields(raw)];
 }
 
+/**
+ * Whether a value's path is one of the fields `templateFields` lists (where expressions are evaluated):
+ * `outputs.<name>`, `steps[i].prompt`, `steps[i].embed`, `steps[i].embed[j]` or `steps[i].messages[j].content`.
+ * A number is a list index.
+ */
+export function isTemplatePath(path: readonly PathSegment[]): boolean {
+  const [first, index, field, item, last] = path;
+  if (first === 'outputs') return path.length === 2 && typeof index === 'string';
+  if (first !== 'steps' || typeof index !== 'number') return false;
+  if (path.length === 3) return field === 'prompt' || field === 'embed';
+  if (path.length === 4) return field === 'embed' && typeof item === 'number';
+  return path.length === 5 && field === 'messages' && typeof item === 'number' && last === 'content';
+}
+
 function stepTemplateFields(step: RawStep): TemplateField[] {
   const out: TemplateField[] = [];
   // Paths are built only for fields that hold a string.

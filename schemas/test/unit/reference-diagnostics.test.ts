@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parsePipeline } from '../../src/index.js';
+import { parse as parseYaml } from 'yaml';
+import { isTemplatePath, parsePipeline, readRaw, templateFields } from '../../src/index.js';
 import { HEADER, expectDiagnostics } from './helpers/cursor.js';
 
 const INPUTS = `inputs:
@@ -209,5 +210,39 @@ steps:
     expect(text.slice(ref!.start, ref!.end)).toBe('${{ inputs.name }}');
     expect(ref!.field).toEqual(['steps', 0, 'prompt']);
     expect(ref!.fullRange.start.character).toBe(text.split('\n')[6]!.indexOf('${{'));
+  });
+});
+
+describe('template fields', () => {
+  test('isTemplatePath says yes to every field templateFields lists, and no to other strings', () => {
+    const raw = readRaw(
+      parseYaml(`steps:
+  - id: a
+    prompt: "\${{ inputs.x }}"
+    model: m
+  - id: b
+    embed: ["\${{ steps.a.output }}", plain]
+  - id: c
+    embed: one
+  - id: d
+    messages:
+      - { role: user, content: "\${{ steps.a.output }}" }
+outputs: { out: "\${{ steps.d.output }}" }
+metadata: { name: n }
+`),
+    );
+    const paths = templateFields(raw).map((f) => f.path);
+    expect(paths).toHaveLength(6);
+    for (const p of paths) expect(isTemplatePath(p)).toBe(true);
+    for (const p of [
+      ['steps', 0, 'model'],
+      ['steps', 3, 'messages', 0, 'role'],
+      ['metadata', 'name'],
+      ['outputs'],
+      ['steps', 'prompt'],
+      ['steps', 1, 'embed', 'x'],
+      ['outputs', 'out', 'deeper'],
+    ])
+      expect(isTemplatePath(p)).toBe(false);
   });
 });
