@@ -2,25 +2,12 @@
 // rows of running steps from their attempt rows (after a restart, and in views read from the store).
 import { describe, expect, it } from 'vitest';
 import { newStepRow, type AttemptRow, type StepRow } from '../store/job-store';
+import { attemptRow } from '../../test/unit/helpers/rows';
 import { stepRowsFromAttempts } from './model';
 
 const step = (over: Partial<StepRow>): StepRow => ({ ...newStepRow('j', 's', 0), attempts: 1, ...over });
-const attempt = (n: number, over: Partial<AttemptRow>): AttemptRow => ({
-  id: `a${n}`,
-  job_id: 'j',
-  step_id: 's',
-  attempt: n,
-  state: 'queued',
-  node_id: null,
-  not_before: null,
-  error_code: null,
-  error: null,
-  tokens: 0,
-  queued_at: 1000,
-  started_at: null,
-  finished_at: null,
-  ...over,
-});
+const attempt = (n: number, over: Partial<AttemptRow>): AttemptRow =>
+  attemptRow({ id: `a${n}`, attempt: n, ...over });
 
 describe('stepRowsFromAttempts', () => {
   it('leaves a step whose attempt was never placed queued, and steps without attempts as they are', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database';
 import { SqliteJobStore, newStepRow, type AttemptRow, type StepRow } from '../../src/store/job-store';
+import { attemptRow } from './helpers/rows';
 
 const job = (id: string, seq: number) => ({
   id,
@@ -20,22 +21,8 @@ const step = (jobId: string, stepId: string, position: number, over: Partial<Ste
   ...over,
 });
 
-const attempt = (id: string, jobId: string, stepId: string, over: Partial<AttemptRow> = {}): AttemptRow => ({
-  id,
-  job_id: jobId,
-  step_id: stepId,
-  attempt: 1,
-  state: 'queued',
-  node_id: null,
-  not_before: null,
-  error_code: null,
-  error: null,
-  tokens: 0,
-  queued_at: 1,
-  started_at: null,
-  finished_at: null,
-  ...over,
-});
+const attempt = (id: string, jobId: string, stepId: string, over: Partial<AttemptRow> = {}): AttemptRow =>
+  attemptRow({ id, job_id: jobId, step_id: stepId, queued_at: 1, ...over });
 
 describe('SqliteJobStore writes', () => {
   it('updates the right step and attempt rows, by rowid or by key', () => {
