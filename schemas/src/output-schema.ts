@@ -1,5 +1,5 @@
 /** Structured output: checking `output.schema` at parse time and validating model output at run time. */
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { OutputSchema } from './pipeline.js';
 import type { RawPipeline } from './raw.js';
@@ -122,14 +122,50 @@ function walkSchema(source: SourceDocument, root: JsonPath, schema: Record<strin
 }
 
 function compileProblem(schema: Record<string, unknown>): string | undefined {
+  const compiled = compileOutputSchema(schema);
+  return 'problem' in compiled ? compiled.problem : undefined;
+}
+
+type Compiled = { validate: ValidateFunction } | { problem: string };
+
+/**
+ * Compiled output schemas by their JSON text, least recently used first. Compiling one generates and evaluates
+ * code (milliseconds); the language server checks every schema of a document on each edit, and an agent validates
+ * each output of a step against the same schema.
+ */
+const compiledSchemas = new Map<string, Compiled>();
+const MAX_COMPILED = 256;
+
+function compileOutputSchema(schema: Record<string, unknown>): Compiled {
+  let key: string | undefined;
+  try {
+    key = JSON.stringify(schema);
+  } catch {
+    key = undefined; // not JSON (a cycle through YAML aliases): compiled, not kept
+  }
+  const hit = key === undefined ? undefined : compiledSchemas.get(key);
+  if (hit !== undefined) {
+    compiledSchemas.delete(key!);
+    compiledSchemas.set(key!, hit);
+    return hit;
+  }
+  const compiled = compileUncached(schema);
+  if (key !== undefined) {
+    compiledSchemas.set(key, compiled);
+    if (compiledSchemas.size > MAX_COMPILED) compiledSchemas.delete(compiledSchemas.keys().next().value!);
+  }
+  return compiled;
+}
+
+function compileUncached(schema: Record<string, unknown>): Compiled {
   const instance = outputAjv();
   try {
-    instance.compile(schema);
-    return undefined;
+    return { validate: instance.compile(schema) };
   } catch (e) {
-    return (e instanceof Error ? e.message : String(e)).replace(/^schema is invalid: /, '');
+    return { problem: (e instanceof Error ? e.message : String(e)).replace(/^schema is invalid: /, '') };
   } finally {
-    // Compiled schemas are cached by identity: drop them so a long-running process does not grow.
+    // Ajv caches compiled schemas by identity: drop them so a long-running process does not grow (the function
+    // it returned stays usable).
     instance.removeSchema(schema);
   }
 }
@@ -145,16 +181,11 @@ export interface OutputValidation {
  * agents and the orchestrator: grammar-constrained generation can still be cut short by `max_tokens`.
  */
 export function validateOutput(schema: OutputSchema, value: unknown): OutputValidation {
-  const instance = outputAjv();
-  try {
-    const validate = instance.compile(schema);
-    if (validate(value)) return { valid: true, errors: [] };
-    return { valid: false, errors: (validate.errors ?? []).map(formatAjvError) };
-  } catch (e) {
-    return { valid: false, errors: [`invalid schema: ${e instanceof Error ? e.message : String(e)}`] };
-  } finally {
-    instance.removeSchema(schema);
-  }
+  const compiled = compileOutputSchema(schema);
+  if ('problem' in compiled) return { valid: false, errors: [`invalid schema: ${compiled.problem}`] };
+  const { validate } = compiled;
+  if (validate(value)) return { valid: true, errors: [] };
+  return { valid: false, errors: (validate.errors ?? []).map(formatAjvError) };
 }
 
 function formatAjvError(e: ErrorObject): string {

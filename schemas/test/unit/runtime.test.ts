@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, test, vi } from 'vitest';
 import {
   TemplateError,
   formatDuration,
@@ -80,6 +81,23 @@ describe('validateOutput', () => {
     const s = { $id: 'https://x/y', type: 'string' };
     expect(validateOutput(s, 'a').valid).toBe(true);
     expect(validateOutput({ ...s }, 'b').valid).toBe(true); // same $id again: no "already exists"
+  });
+  test('a schema is compiled once per content, and each call reports its own value', () => {
+    const compile = vi.spyOn(Ajv2020.prototype, 'compile');
+    try {
+      const own = { type: 'object', properties: { n: { type: 'integer', minimum: 7 } } };
+      expect(validateOutput(own, { n: 1 }).errors).toEqual(['/n: must be >= 7']);
+      expect(validateOutput(structuredClone(own), { n: 'x' }).errors).toEqual(['/n: must be integer']);
+      expect(validateOutput(structuredClone(own), { n: 8 })).toEqual({ valid: true, errors: [] });
+      expect(compile).toHaveBeenCalledTimes(1);
+      // An invalid schema's problem is kept too.
+      const bad = { $ref: '#/$defs/missing-for-cache-test' };
+      const first = validateOutput(bad, 1);
+      expect(validateOutput(structuredClone(bad), 1)).toEqual(first);
+      expect(compile).toHaveBeenCalledTimes(2);
+    } finally {
+      compile.mockRestore();
+    }
   });
 });
 
