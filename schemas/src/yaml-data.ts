@@ -2,8 +2,21 @@
  * The first layer of every document parser (pipelines, agent configs): YAML problems, duplicate and complex
  * keys, alias bombs and empty documents as diagnostics, then the plain data the document converts to.
  */
+import type { Document } from 'yaml';
 import { zeroRange, type Diagnostic, type YamlCode } from './diagnostics.js';
 import { MAX_ALIAS_COUNT, type SourceDocument } from './source.js';
+
+const PLAIN_DATA = Symbol('orchion.plainData');
+type WithPlainData = { [PLAIN_DATA]?: unknown };
+
+/**
+ * Gives a parsed document the plain data it converts to, from a parser that built that data itself (the
+ * language server's piecewise parser): `readYamlData` then takes it instead of converting the nodes with
+ * `toJS` again. The caller vouches that it equals `doc.toJS()`.
+ */
+export function setPlainData(doc: Document, data: unknown): void {
+  (doc as WithPlainData)[PLAIN_DATA] = data;
+}
 
 export interface YamlDataOptions {
   /** The kind of file in messages: `a pipeline file`. */
@@ -26,7 +39,8 @@ export function readYamlData(source: SourceDocument, o: YamlDataOptions): YamlDa
   const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
   let data: unknown;
   try {
-    data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const doc = source.doc as WithPlainData & Document;
+    data = PLAIN_DATA in doc ? doc[PLAIN_DATA] : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const bomb = e instanceof ReferenceError && /alias/i.test(e.message);
     diagnostics.push({

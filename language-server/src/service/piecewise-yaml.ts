@@ -16,7 +16,8 @@ import {
   type Node,
   type ParsedNode,
 } from 'yaml';
-import { YAML_PARSE_OPTIONS, markKeysChecked } from '@orchion/schemas';
+import { YAML_PARSE_OPTIONS, markKeysChecked, setPlainData } from '@orchion/schemas';
+import { Unsupported, plainData } from './block-yaml/nodes.js';
 import { ANCHORS_TAGS_DIRECTIVES, UNSUPPORTED_CHARS, readBlockYaml } from './block-yaml/reader.js';
 
 /** Below this size a whole parse is as fast as bookkeeping. */
@@ -85,6 +86,12 @@ export class PiecewiseParser {
     const end = root.items[root.items.length - 1];
     const rootEnd = Math.max(seq.range[2], (end?.value as Node | null)?.range?.[2] ?? 0);
     root.range = [root.range![0], rootEnd, text.length];
+    // The plain data too, in one pass over the nodes (the shared parser would convert them with `toJS`).
+    try {
+      setPlainData(head, plainData(root));
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e; // an unusual node: the shared parser converts the whole document
+    }
     return head;
   }
 

@@ -5,7 +5,7 @@ import { Document, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
 import { readBlockYaml } from '../../src/service/block-yaml/reader.js';
-import { PLAIN_STRING_START, SCHEMA } from '../../src/service/block-yaml/nodes.js';
+import { PLAIN_STRING_START, SCHEMA, Unsupported, plainData } from '../../src/service/block-yaml/nodes.js';
 
 /** A node tree as plain data: kinds, values, scalar types and every range (comments are not compared). */
 function shape(node: unknown): unknown {
@@ -71,6 +71,10 @@ function agrees(text: string): boolean {
   const whole = new Document();
   whole.contents = fast.root;
   expect(whole.toJS(), `plain data of:\n${text}`).toEqual(doc.toJS());
+  // The piecewise parser's own conversion: the same data, keys in the same order.
+  const plain = plainData(fast.root);
+  expect(plain, `plainData of:\n${text}`).toEqual(doc.toJS());
+  expect(JSON.stringify(plain)).toBe(JSON.stringify(doc.toJS()));
   const actual = shape(fast.root);
   const where = difference(actual, expected, '$');
   // BLOCK_YAML_FAIL=FILE keeps the text of a failure for a closer look.
@@ -164,6 +168,25 @@ describe('block-YAML reader: the same nodes as the yaml library, or no answer', 
         );
         expect(matching, text).toEqual([]);
       }
+    }
+  });
+
+  test('plainData: the library nodes of the same subset convert as toJS converts them; others are declined', () => {
+    for (const text of [
+      '__proto__: { polluted: true }\nx: 1\n',
+      'null: a\n~: b\n1: c\n0x1F: d\ntrue: e\n1.50: f\n.inf: g\n',
+      'a: { b: [1, { c: null }], "d e": \'q\' }\nf: [ ]\ng: { }\n',
+      'k:\nk: 2\n', // duplicate keys: the last value, at the first key's place
+      '{ : 1 }\n', // an empty key
+    ]) {
+      const doc = parseDocument(text, YAML_PARSE_OPTIONS);
+      const plain = plainData(doc.contents);
+      expect(plain, text).toEqual(doc.toJS());
+      expect(JSON.stringify(plain), text).toBe(JSON.stringify(doc.toJS()));
+      expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    }
+    for (const text of ['a: &x 1\nb: *x\n', '<<: { a: 1 }\n', '? [a]\n: 1\n']) {
+      expect(() => plainData(parseDocument(text, YAML_PARSE_OPTIONS).contents), text).toThrow(Unsupported);
     }
   });
 

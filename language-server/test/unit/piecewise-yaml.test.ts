@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
+import { Document } from 'yaml';
 import { analyze, type Analysis } from '../../src/service/analysis.js';
 import { PiecewiseParser } from '../../src/service/piecewise-yaml.js';
 
@@ -95,6 +96,19 @@ describe('piecewise parsing gives the same analysis as a whole parse', () => {
     same(analyze(text), analyze(text, parser));
     const twice = text.replace('outputs:', '- id: dup\n  prompt: same\n- id: dup\n  prompt: same\noutputs:');
     same(analyze(twice), analyze(twice, parser));
+  });
+
+  test("the pieces' plain data is built as they are read: no toJS over the document", () => {
+    const text = pipeline(600);
+    const toJS = vi.spyOn(Document.prototype, 'toJS');
+    try {
+      const pieces = analyze(text, new PiecewiseParser());
+      expect(toJS).not.toHaveBeenCalled();
+      same(analyze(text), pieces);
+      expect(toJS).toHaveBeenCalled(); // the whole parse's
+    } finally {
+      toJS.mockRestore();
+    }
   });
 
   test('falls back to a whole parse for broken YAML, anchors and small files', () => {

@@ -3,7 +3,7 @@
  * schema resolves them (with that schema's own tags), block scalar (`|`, `>`) values by the library's composer's
  * algorithm (ported), and collections and pairs made without the library's constructors (see below).
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Schema } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type Schema } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 
 /** Thrown to give up on a text the reader does not handle; the caller parses it with the `yaml` library. */
@@ -170,4 +170,46 @@ export function blockScalarValue(
       value += '\n';
   }
   return value;
+}
+
+/**
+ * The plain data of a tree of scalars, maps with scalar keys and sequences (what the reader builds, and what the
+ * library builds for the same subset): what the library's `toJS` gives for it, without that function's general
+ * machinery (anchors, merge keys, a context per call), which took a tenth of a large open. Throws `UNSUPPORTED`
+ * on anything else (aliases, collection keys, merge keys). Recursive, as deep as the tree: the reader's own
+ * recursion built it.
+ */
+export function plainData(node: unknown): unknown {
+  if (node === null) return null;
+  if (isScalar(node)) {
+    const value = node.value;
+    if (value !== null && typeof value === 'object') throw UNSUPPORTED;
+    return value;
+  }
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key)) throw UNSUPPORTED;
+      const k = key.value;
+      // A merge key's value is a symbol (the library merges its map in); collections and the like are declined.
+      const t = typeof k;
+      if (k !== null && t !== 'string' && t !== 'number' && t !== 'boolean') throw UNSUPPORTED;
+      const name = k === null ? '' : String(k);
+      if (name === '<<') throw UNSUPPORTED; // `<<` as a plain string key only without merge keys: not ours
+      const value = plainData(pair.value);
+      // As the library does: `__proto__` becomes an own property, not the prototype.
+      if (name === '__proto__')
+        Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+      else out[name] = value;
+    }
+    return out;
+  }
+  if (isSeq(node)) {
+    const items = node.items;
+    const out = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = plainData(items[i]);
+    return out;
+  }
+  throw UNSUPPORTED;
 }
