@@ -119,6 +119,7 @@ function parseUnsafe(text: string, parsed: Document.Parsed | undefined, typed: b
  */
 function bestEffortReferences(source: SourceDocument): TemplateReference[] {
   try {
+    if (source.recursiveAliasRange() !== undefined) return []; // no infinite data
     return collectReferences(source, readRaw(source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })));
   } catch {
     return [];

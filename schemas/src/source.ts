@@ -177,6 +177,27 @@ export class SourceDocument {
     return out;
   }
 
+  /**
+   * The first alias that sits inside the node it refers to, if any: the data would be infinite (`toJS` builds
+   * a cycle, which no walk over the data survives).
+   */
+  recursiveAliasRange(): Range | undefined {
+    if (!this.text.includes('*')) return undefined;
+    let found: Range | undefined;
+    visit(this.doc, {
+      Alias: (_key, alias) => {
+        const target = alias.resolve(this.doc);
+        const [start] = alias.range ?? [-1];
+        if (target?.range && start >= target.range[0] && start < target.range[1]) {
+          found = this.nodeRange(alias);
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    return found;
+  }
+
   /** The first alias in the document (where an alias-bomb diagnostic points). */
   firstAliasRange(): Range {
     let found: Range | undefined;

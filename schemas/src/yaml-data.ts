@@ -37,6 +37,16 @@ export function readYamlData(source: SourceDocument, o: YamlDataOptions): YamlDa
     return { ok: false, syntax: true, diagnostics: yamlProblems };
   }
   const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
+  const recursive = source.recursiveAliasRange();
+  if (recursive !== undefined) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'yaml-alias-limit',
+      message: 'this alias is inside the node it refers to: the document would be infinite',
+      range: recursive,
+    });
+    return { ok: false, syntax: false, diagnostics };
+  }
   let data: unknown;
   try {
     const doc = source.doc as WithPlainData & Document;

@@ -62,7 +62,7 @@ export function analyze(text: string, pieces?: PiecewiseParser): Analysis {
 }
 
 function bestEffortData(source: SourceDocument | undefined): unknown {
-  if (source === undefined) return undefined;
+  if (source === undefined || source.recursiveAliasRange() !== undefined) return undefined; // no infinite data
   try {
     return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {

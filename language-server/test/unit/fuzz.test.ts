@@ -136,6 +136,55 @@ const cluster = clusterFromNodes([
   } as unknown as NodeView,
 ]);
 
+/** Runs every feature of the service on `text` (at three random offsets); returns how many ranges it checked. */
+function exercise(text: string, random: () => number, label: string): number {
+  const doc = TextDocument.create('file:///f.orchion.yaml', 'yaml', 1, text);
+  const lines = text.split(/\r\n|\r|\n/);
+  const inside = (r: R): boolean =>
+    r.start.line >= 0 &&
+    r.end.line < lines.length &&
+    r.start.character >= 0 &&
+    r.end.character <= lines[r.end.line]!.length &&
+    r.start.character <= lines[r.start.line]!.length &&
+    (r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character));
+  const results: unknown[] = [];
+  try {
+    const analysis = analyze(text);
+    const diagnostics = diagnose(analysis, cluster);
+    results.push(diagnostics, documentSymbols(analysis), foldingRanges(analysis), codeLenses(analysis));
+    results.push(
+      semanticTokens(analysis).map((t) => ({
+        start: { line: t.line, character: t.character },
+        end: { line: t.line, character: t.character + t.length },
+      })),
+    );
+    for (const d of diagnostics.slice(0, 5)) results.push(codeActions(analysis, d.range, diagnostics));
+    for (let k = 0; k < 3; k++) {
+      const offset = Math.floor(random() * (text.length + 1));
+      results.push(complete({ doc, offset, analysis, cluster }));
+      results.push(
+        hover(analysis, offset, cluster),
+        definition(analysis, offset),
+        references(analysis, offset, true),
+      );
+      results.push(
+        prepareRename(analysis, offset),
+        rename(analysis, offset, 'renamed'),
+        selectionRange(analysis, offset),
+      );
+    }
+  } catch (e) {
+    throw new Error(`${label} threw on:\n${JSON.stringify(text)}\n${(e as Error).stack}`);
+  }
+  let checked = 0;
+  for (const r of ranges(results)) {
+    if (!inside(r))
+      throw new Error(`${label}: range ${JSON.stringify(r)} outside the document:\n${JSON.stringify(text)}`);
+    checked++;
+  }
+  return checked;
+}
+
 describe('fuzz', () => {
   test(`${ITERATIONS} mutated pipelines: no exception, every range inside the document`, () => {
     const base = seeds();
@@ -144,52 +193,23 @@ describe('fuzz', () => {
     for (let i = 0; i < ITERATIONS; i++) {
       const seed = base[i % base.length]!;
       const text = mutate(random() < 0.3 ? mutate(seed, random) : seed, random);
-      const doc = TextDocument.create('file:///f.orchion.yaml', 'yaml', 1, text);
-      const lines = text.split(/\r\n|\r|\n/);
-      const inside = (r: R): boolean =>
-        r.start.line >= 0 &&
-        r.end.line < lines.length &&
-        r.start.character >= 0 &&
-        r.end.character <= lines[r.end.line]!.length &&
-        r.start.character <= lines[r.start.line]!.length &&
-        (r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character));
-      const results: unknown[] = [];
-      try {
-        const analysis = analyze(text);
-        const diagnostics = diagnose(analysis, cluster);
-        results.push(diagnostics, documentSymbols(analysis), foldingRanges(analysis), codeLenses(analysis));
-        results.push(
-          semanticTokens(analysis).map((t) => ({
-            start: { line: t.line, character: t.character },
-            end: { line: t.line, character: t.character + t.length },
-          })),
-        );
-        for (const d of diagnostics.slice(0, 5)) results.push(codeActions(analysis, d.range, diagnostics));
-        for (let k = 0; k < 3; k++) {
-          const offset = Math.floor(random() * (text.length + 1));
-          results.push(complete({ doc, offset, analysis, cluster }));
-          results.push(
-            hover(analysis, offset, cluster),
-            definition(analysis, offset),
-            references(analysis, offset, true),
-          );
-          results.push(
-            prepareRename(analysis, offset),
-            rename(analysis, offset, 'renamed'),
-            selectionRange(analysis, offset),
-          );
-        }
-      } catch (e) {
-        throw new Error(`iteration ${i} threw on:\n${JSON.stringify(text)}\n${(e as Error).stack}`);
-      }
-      for (const r of ranges(results)) {
-        if (!inside(r))
-          throw new Error(
-            `iteration ${i}: range ${JSON.stringify(r)} outside the document:\n${JSON.stringify(text)}`,
-          );
-        checked++;
-      }
+      checked += exercise(text, random, `iteration ${i}`);
     }
     expect(checked).toBeGreaterThan(ITERATIONS);
   }, 300_000);
+
+  test('recursive aliases (infinite data) are reported, and every feature still answers', () => {
+    const random = rng(7);
+    const header = 'apiVersion: orchion/v1\nkind: Pipeline\nmetadata: { name: r }\n';
+    for (const text of [
+      `${header}inputs:\n  x:\n    type: array\n    default: &d\n      - a\n      - *d\nsteps:\n  - id: a\n    prompt: \${{ inputs.x }}\n`,
+      `${header}steps: &s\n  - id: a\n    prompt: hi\n    needs: *s\n`,
+      `${header}steps:\n  - &a { id: a, prompt: "\${{ steps.a.output }}", options: { x: *a } }\n  - *a\n`,
+      `${header}steps:\n  - &a { id: a, prompt: "unterminated\n    x: *a\n`, // a syntax error too
+    ]) {
+      for (let k = 0; k < 20; k++) exercise(text, random, 'a recursive alias');
+      const codes = diagnose(analyze(text), cluster).map((d) => d.code);
+      expect(codes.includes('yaml-alias-limit') || codes.includes('yaml-syntax'), text).toBe(true);
+    }
+  });
 });

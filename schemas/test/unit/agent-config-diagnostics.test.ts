@@ -39,6 +39,9 @@ describe('YAML layer', () => {
       'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
     check(bomb.replace('*a', '⟦*a⟧'), ['yaml-alias-limit']);
   });
+  test('yaml-alias-limit: a recursive alias', () => {
+    check(`${H}labels: &l { self: ⟦*l⟧ }\n`, ['yaml-alias-limit']);
+  });
 
   test('duplicate-key, pointing back at the first', () => {
     const r = check(`${H}slots: 2\n⟦slots⟧: 3\n`, ['duplicate-key']);

@@ -71,6 +71,24 @@ describe('YAML layer', () => {
     expect(r.diagnostics[0]!.range.start).toEqual({ line: 1, character: 7 });
   });
 
+  test('yaml-alias-limit: an alias inside the node it refers to (infinite data) is refused there', () => {
+    for (const text of [
+      `${HEADER}inputs:\n  x:\n    type: array\n    default: &d\n      - a\n      - ⟦*d⟧\n${STEP}`,
+      `${HEADER}steps:\n  - &s { id: a, prompt: hi, options: { x: ⟦*s⟧ } }\n`,
+      `${HEADER}labels: &l [ 1, [ 2, ⟦*l⟧ ] ]\n${STEP}`,
+    ]) {
+      const r = expectDiagnostics(text, ['yaml-alias-limit']);
+      expect(r.matched[0]!.message).toBe(
+        'this alias is inside the node it refers to: the document would be infinite',
+      );
+    }
+    // An alias after its anchor's node, or beside it, is fine.
+    const ok = parsePipeline(
+      `${HEADER}defaults: { model: &m tiny }\nsteps:\n  - { id: a, prompt: hi, model: *m }\n`,
+    );
+    expect(ok.diagnostics).toEqual([]);
+  });
+
   test('an anchor merged into hundreds of steps is not mistaken for a bomb', () => {
     const steps = Array.from(
       { length: 300 },
