@@ -152,19 +152,17 @@ export function checkUnevaluated(
   const unknown = new Set(unknownPaths.map((p) => p.join('\u0000')));
   const out: Diagnostic[] = [];
   const reported = new Set<string>();
-  // Paths are built only where needed (a string with an expression): most values are not.
-  const stack: WalkEntry[] = [{ value: raw.root, parent: undefined, key: '', depth: 0 }];
-  while (stack.length > 0) {
-    const entry = stack.pop()!;
-    const { value } = entry;
-    if (unknown.size > 0 && unknown.has(pathOf(entry).join('\u0000'))) continue; // reported as unknown
+  // One path, grown and cut as the walk goes, and a frame per map or list (not per value): most values are
+  // neither strings with expressions nor collections.
+  const path: PathSegment[] = [];
+  const frames: WalkFrame[] = [];
+  const visit = (value: unknown): void => {
+    if (unknown.size > 0 && unknown.has(path.join('\u0000'))) return; // reported as unknown
     if (typeof value === 'string') {
-      if (!hasExpressions(value)) continue;
-      const path = pathOf(entry);
-      if (isTemplatePath(path)) continue;
-      const range = source.valueRange(path);
+      if (!hasExpressions(value) || isTemplatePath(path)) return;
+      const range = source.valueRange(path.slice());
       const key = `${range.start.line}:${range.start.character}`;
-      if (reported.has(key)) continue;
+      if (reported.has(key)) return;
       reported.add(key);
       out.push({
         severity: 'warning',
@@ -174,35 +172,47 @@ export function checkUnevaluated(
         range,
       });
     } else if (Array.isArray(value)) {
-      value.forEach((v: unknown, i) =>
-        stack.push({ value: v, parent: entry, key: i, depth: entry.depth + 1 }),
-      );
+      frames.push({ value, keys: undefined, next: 0, depth: path.length, outputSchema: false });
     } else if (isPlainObject(value)) {
-      // ['steps', i, 'output']
-      const inOutputSchema =
-        entry.depth === 3 && entry.key === 'output' && entry.parent!.parent!.key === 'steps';
-      for (const [k, v] of Object.entries(value)) {
-        if (PROSE_KEYS.has(k) || (inOutputSchema && k === 'schema')) continue;
-        stack.push({ value: v, parent: entry, key: k, depth: entry.depth + 1 });
+      // ['steps', i, 'output']: its `schema` is a JSON Schema, not pipeline text.
+      const outputSchema = path.length === 3 && path[0] === 'steps' && path[2] === 'output';
+      frames.push({ value, keys: Object.keys(value), next: 0, depth: path.length, outputSchema });
+    }
+  };
+  visit(raw.root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    path.length = frame.depth;
+    const { keys } = frame;
+    if (keys === undefined) {
+      const list = frame.value as unknown[];
+      if (frame.next >= list.length) frames.pop();
+      else {
+        const i = frame.next++;
+        path.push(i);
+        visit(list[i]);
       }
+    } else if (frame.next >= keys.length) frames.pop();
+    else {
+      const k = keys[frame.next++]!;
+      if (PROSE_KEYS.has(k) || (frame.outputSchema && k === 'schema')) continue;
+      path.push(k);
+      visit((frame.value as Record<string, unknown>)[k]);
     }
   }
   return out;
 }
 
-interface WalkEntry {
-  value: unknown;
-  parent: WalkEntry | undefined;
-  /** The segment leading here from the parent (unused at the root). */
-  key: PathSegment;
+interface WalkFrame {
+  value: Record<string, unknown> | unknown[];
+  /** The keys of a map; undefined for a list. */
+  keys: string[] | undefined;
+  /** The next key's or item's index. */
+  next: number;
+  /** The path's length at this collection. */
   depth: number;
-}
-
-function pathOf(entry: WalkEntry): PathSegment[] {
-  const path: PathSegment[] = new Array<PathSegment>(entry.depth);
-  for (let e: WalkEntry | undefined = entry; e !== undefined && e.depth > 0; e = e.parent)
-    path[e.depth - 1] = e.key;
-  return path;
+  /** Whether this is a step's `output` (whose `schema` is skipped). */
+  outputSchema: boolean;
 }
 
 /** Declared inputs that no expression uses (informational: they may be used by tooling). */
