@@ -22,7 +22,7 @@ import { codeLenses, documentSymbols } from '../service/outline.js';
 import { foldingRanges, selectionRange } from '../service/ranges.js';
 import { semanticTokens } from '../service/semantic-tokens.js';
 import { TOKEN_TYPES, type SelectionRangeNode } from '../service/types.js';
-import { warmUp } from '../service/warm-up.js';
+import { warmUpSteps } from '../service/warm-up.js';
 import { toCompletionItem, toDiagnostic, toDocumentSymbol } from './convert.js';
 import { DocumentCache } from './documents.js';
 import { fromInitialization, withConfiguration, type EffectiveSettings } from './settings.js';
@@ -30,6 +30,8 @@ import { fromInitialization, withConfiguration, type EffectiveSettings } from '.
 export interface ServerOptions {
   /** Builds the live-values source for the current settings (tests inject a listing function here). */
   liveValues?: (settings: EffectiveSettings) => LiveValues;
+  /** Told after each analysis, to collect garbage between messages (`IdleCollector`; the entry point's). */
+  idle?: { schedule(): void };
 }
 
 const TRIGGERS = ['.', ' ', ':', '[', ',', '-', '{'];
@@ -89,6 +91,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     );
     published.add(uri);
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    options.idle?.schedule();
   }
 
   function schedule(uri: string, delayMs: number): void {
@@ -132,7 +135,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialized(() => {
     void live.refresh();
     // After the initialize answer, between messages: compile validators and warm code before the first open.
-    setImmediate(guard('warm-up', undefined, () => warmUp()));
+    const steps = warmUpSteps();
+    const step = guard('warm-up', undefined, () => {
+      if (steps.next().done === true) options.idle?.schedule();
+      else setImmediate(step);
+    });
+    setImmediate(step);
   });
 
   connection.onDidChangeConfiguration(
