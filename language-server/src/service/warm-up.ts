@@ -3,7 +3,8 @@
  * documents the user opens do not pay for compiling the schema validators and for cold, unoptimized code. The
  * pipeline cycles through the step kinds of docs/pipelines.md (a prompt with options, a chat with retries and a
  * timeout, structured output, an embedding), so the code paths and object shapes a real pipeline meets are the
- * ones that get optimized. It costs some 100–200 ms of CPU, once, after the initialize handshake.
+ * ones that get optimized. It costs some 300 ms of CPU, once, after the initialize handshake, in steps between
+ * messages (`warmUpSteps`).
  */
 import { analyze } from './analysis.js';
 import { PiecewiseParser } from './piecewise-yaml.js';
@@ -73,12 +74,23 @@ export function warmUpText(steps = 620): string {
   return out.join('\n');
 }
 
-export function warmUp(): void {
+/**
+ * The warm-up as steps of one analysis each, so that a server can run them between messages: a document opened
+ * while it runs waits for one analysis, not for all of them.
+ */
+export function* warmUpSteps(): Generator<void, void, void> {
   const text = warmUpText();
   for (let round = 0; round < 3; round++) {
     const pieces = new PiecewiseParser();
     analyze(text, pieces);
+    yield;
     // An edit too: the piecewise path that reuses unchanged steps.
     analyze(text.replace('(8).', '(eight).'), pieces);
+    yield;
   }
+}
+
+/** The whole warm-up at once. */
+export function warmUp(): void {
+  for (const _ of warmUpSteps());
 }
