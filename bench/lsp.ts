@@ -309,6 +309,23 @@ async function measure(s: Server, size: number, delay: number, plan: Plan): Prom
   throw new Error('unreachable');
 }
 
+/**
+ * Waits until none of the servers uses CPU (start-up work such as our warm-up, or the garbage collection after a
+ * measurement): two 200 ms windows in a row with at most one 10 ms tick each, at most 15 s. Otherwise one
+ * server's start-up would run during another's first measurements (three servers share the machine's cores).
+ */
+async function settle(servers: Server[]): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  let last = servers.map((s) => cpuMs(s.child.pid!));
+  let quiet = 0;
+  while (quiet < 2 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = servers.map((s) => cpuMs(s.child.pid!));
+    quiet = now.some((c, i) => c - last[i]! > 10) ? 0 : quiet + 1;
+    last = now;
+  }
+}
+
 async function sanity(s: Server): Promise<number> {
   // A broken document: the server must report schema problems, or the comparison means nothing.
   const broken =
@@ -341,6 +358,8 @@ async function main(): Promise<void> {
           schemaStore: { enable: false },
         },
       );
+  const all = [ours, typingServer, ...(yamlLs ? [yamlLs] : [])];
+  await settle(all);
   console.log(
     `sanity (a broken document): orchion ${await sanity(ours)} diagnostics` +
       (yamlLs ? `, yaml-language-server ${await sanity(yamlLs)}` : ''),
@@ -348,13 +367,16 @@ async function main(): Promise<void> {
 
   const results: { size: number; ours: Row; typing: Row; yaml?: Row; cpuOurs: number; rss: number }[] = [];
   for (const size of SIZES) {
+    await settle(all);
     const cpu0 = cpuMs(ours.child.pid!);
     const row = await measure(ours, size, 0, { completions: COMPLETIONS, typing: false });
+    await settle(all); // the collection after the last request counts too
     const cpuOurs = cpuMs(ours.child.pid!) - cpu0;
     const typing = await measure(typingServer, size, 0, { completions: COMPLETIONS, typing: true });
     // yaml-language-server takes seconds per completion on large files: fewer requests there.
     const yamlCompletions =
       size >= 50_000 ? Math.min(COMPLETIONS, 12) : size >= 5_000 ? Math.min(COMPLETIONS, 60) : COMPLETIONS;
+    if (yamlLs) await settle(all);
     const yaml = yamlLs
       ? await measure(yamlLs, size, YAML_LS_DELAY_MS, { completions: yamlCompletions, typing: false })
       : undefined;
