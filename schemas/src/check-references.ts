@@ -182,7 +182,7 @@ export function checkUnevaluated(
   visit(raw.root);
   while (frames.length > 0) {
     const frame = frames[frames.length - 1]!;
-    path.length = frame.depth;
+    while (path.length > frame.depth) path.pop(); // (setting `length` is a slower runtime call)
     const { keys } = frame;
     if (keys === undefined) {
       const list = frame.value as unknown[];

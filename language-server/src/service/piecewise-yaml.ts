@@ -18,7 +18,7 @@ import {
 } from 'yaml';
 import { YAML_PARSE_OPTIONS, markKeysChecked, setPlainData } from '@orchion/schemas';
 import { Unsupported, plainData } from './block-yaml/nodes.js';
-import { ANCHORS_TAGS_DIRECTIVES, UNSUPPORTED_CHARS, readBlockYaml } from './block-yaml/reader.js';
+import { UNSUPPORTED_CHARS, hasAnchorsTagsDirectives, readBlockYaml } from './block-yaml/reader.js';
 
 /** Below this size a whole parse is as fast as bookkeeping. */
 const MIN_LENGTH = 20_000;
@@ -36,7 +36,7 @@ export class PiecewiseParser {
 
   /** The document of `text`, or undefined when it must be parsed whole. */
   parse(text: string): Document.Parsed | undefined {
-    if (text.length < MIN_LENGTH || ANCHORS_TAGS_DIRECTIVES.test(text)) return undefined;
+    if (text.length < MIN_LENGTH || hasAnchorsTagsDirectives(text)) return undefined;
     const block = stepsBlock(text);
     if (block === undefined) return undefined;
     const head = parseDocument(text.slice(0, block.items[0]!), YAML_PARSE_OPTIONS);

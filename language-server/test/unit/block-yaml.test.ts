@@ -4,7 +4,11 @@ import { describe, expect, test } from 'vitest';
 import { Document, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 import { mulberry32 } from '../../../test-support/seeded-random.js';
-import { readBlockYaml } from '../../src/service/block-yaml/reader.js';
+import {
+  ANCHORS_TAGS_DIRECTIVES,
+  hasAnchorsTagsDirectives,
+  readBlockYaml,
+} from '../../src/service/block-yaml/reader.js';
 import { PLAIN_STRING_START, SCHEMA, Unsupported, plainData } from '../../src/service/block-yaml/nodes.js';
 
 /** A node tree as plain data: kinds, values, scalar types and every range (comments are not compared). */
@@ -188,6 +192,22 @@ describe('block-YAML reader: the same nodes as the yaml library, or no answer', 
     for (const text of ['a: &x 1\nb: *x\n', '<<: { a: 1 }\n', '? [a]\n: 1\n']) {
       expect(() => plainData(parseDocument(text, YAML_PARSE_OPTIONS).contents), text).toThrow(Unsupported);
     }
+  });
+
+  test('hasAnchorsTagsDirectives answers as the expression does', () => {
+    const texts = [
+      ...corpus,
+      SAMPLE,
+      'a: &x 1\n',
+      'a: b*c\n',
+      '---\na: 1\n',
+      'x: "wait..."\n',
+      '...\n',
+      'a: 5%\n',
+    ];
+    for (const text of texts)
+      expect(hasAnchorsTagsDirectives(text), text).toBe(ANCHORS_TAGS_DIRECTIVES.test(text));
+    expect(hasAnchorsTagsDirectives('a: 1\nb: [c, d]\n')).toBe(false);
   });
 
   test('declines what it does not handle', () => {

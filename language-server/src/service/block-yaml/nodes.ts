@@ -3,7 +3,7 @@
  * schema resolves them (with that schema's own tags), block scalar (`|`, `>`) values by the library's composer's
  * algorithm (ported), and collections and pairs made without the library's constructors (see below).
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, type Schema } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type Schema } from 'yaml';
 import { YAML_PARSE_OPTIONS } from '@orchion/schemas';
 
 /** Thrown to give up on a text the reader does not handle; the caller parses it with the `yaml` library. */
@@ -181,17 +181,19 @@ export function blockScalarValue(
  */
 export function plainData(node: unknown): unknown {
   if (node === null) return null;
-  if (isScalar(node)) {
-    const value = node.value;
+  // The node's type tag, read once (what `isScalar`, `isMap` and `isSeq` each read).
+  const type = typeof node === 'object' ? (node as Tagged)[NODE_TYPE] : undefined;
+  if (type === SCALAR_TAG) {
+    const value = (node as Scalar).value;
     if (value !== null && typeof value === 'object') throw UNSUPPORTED;
     return value;
   }
-  if (isMap(node)) {
+  if (type === MAP_TAG) {
     const out: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      const key = pair.key;
-      if (!isScalar(key)) throw UNSUPPORTED;
-      const k = key.value;
+    for (const pair of (node as YAMLMap).items) {
+      const key = pair.key as Tagged | null;
+      if (key === null || key[NODE_TYPE] !== SCALAR_TAG) throw UNSUPPORTED;
+      const k = (key as unknown as Scalar).value;
       // A merge key's value is a symbol (the library merges its map in); collections and the like are declined.
       const t = typeof k;
       if (k !== null && t !== 'string' && t !== 'number' && t !== 'boolean') throw UNSUPPORTED;
@@ -205,8 +207,8 @@ export function plainData(node: unknown): unknown {
     }
     return out;
   }
-  if (isSeq(node)) {
-    const items = node.items;
+  if (type === SEQ_TAG) {
+    const items = (node as YAMLSeq).items;
     const out = new Array<unknown>(items.length);
     for (let i = 0; i < items.length; i++) out[i] = plainData(items[i]);
     return out;
