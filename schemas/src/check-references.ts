@@ -48,8 +48,13 @@ function referenceProblem(
   if (ref.path === undefined) {
     return { code: 'expression-syntax', message: ref.error ?? `invalid expression "${ref.expression}"` };
   }
-  const [root, name, field, ...rest] = ref.path;
-  if (root === 'inputs') return inputProblem(raw, ref.path, hints.inputs);
+  // By index: a destructuring with a rest element builds an iterator and an array for every expression.
+  const path = ref.path;
+  const root = path[0];
+  const name = path[1];
+  const field = path[2];
+  const deeper = path.length > 3;
+  if (root === 'inputs') return inputProblem(raw, path, hints.inputs);
   if (root !== 'steps') {
     return {
       code: 'unresolved-reference',
@@ -72,10 +77,10 @@ function referenceProblem(
     };
   }
   const structured = target.outputSchema !== undefined;
-  if (field === 'outputs' && rest.length === 0) {
+  if (field === 'outputs' && !deeper) {
     return { code: 'unresolved-reference', message: `expected steps.${name}.outputs.<field>` };
   }
-  if ((field === 'outputs' || rest.length > 0) && !structured) {
+  if ((field === 'outputs' || deeper) && !structured) {
     return {
       code: 'unresolved-reference',
       message: `step "${name}" has no output.schema, so its output has no fields: use steps.${name}.output`,
@@ -83,10 +88,11 @@ function referenceProblem(
   }
   if (field === 'outputs') {
     const properties = target.outputSchema?.properties;
-    if (isPlainObject(properties) && !Object.prototype.hasOwnProperty.call(properties, rest[0]!)) {
+    const property = path[3]!;
+    if (isPlainObject(properties) && !Object.prototype.hasOwnProperty.call(properties, property)) {
       return {
         code: 'unknown-output-field',
-        message: `the output.schema of step "${name}" has no property "${rest[0]}"${didYouMean(rest[0]!, Object.keys(properties))}`,
+        message: `the output.schema of step "${name}" has no property "${property}"${didYouMean(property, Object.keys(properties))}`,
       };
     }
   }

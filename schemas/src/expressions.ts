@@ -61,23 +61,24 @@ export function findExpressions(text: string, parse = true): ExpressionMatch[] {
     }
     const close = text.indexOf(CLOSE, start + OPEN.length);
     const rawEnd = close < 0 ? text.length : close;
-    const raw = text.slice(start + OPEN.length, rawEnd);
-    const lead = raw.length - raw.trimStart().length;
-    const body = raw.trim();
-    const bodyStart = start + OPEN.length + lead;
+    // The body, trimmed as `trim` would, by offsets (one slice, not three strings).
+    let bodyStart = start + OPEN.length;
+    while (bodyStart < rawEnd && isTrimmedChar(text.charCodeAt(bodyStart))) bodyStart++;
+    let bodyEnd = rawEnd;
+    while (bodyEnd > bodyStart && isTrimmedChar(text.charCodeAt(bodyEnd - 1))) bodyEnd--;
     const match: ExpressionMatch = {
       start,
       end: close < 0 ? text.length : close + CLOSE.length,
-      body,
+      body: text.slice(bodyStart, bodyEnd),
       bodyStart,
-      bodyEnd: bodyStart + body.length,
+      bodyEnd,
     };
     if (!parse) {
       // offsets only
     } else if (close < 0) {
       match.error = 'unterminated expression: missing "}}"';
     } else {
-      const parsed = parseReference(body);
+      const parsed = parseReference(match.body);
       if ('path' in parsed) match.path = parsed.path;
       else match.error = parsed.error;
     }
@@ -85,6 +86,23 @@ export function findExpressions(text: string, parse = true): ExpressionMatch[] {
     if (close < 0) return out;
     from = match.end;
   }
+}
+
+/** Whether `String.prototype.trim` removes this character (white space and line terminators). */
+export function isTrimmedChar(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** Whether `text` contains anything that looks like an expression. */

@@ -9,6 +9,7 @@ import {
   stringifyValue,
   type TemplateContext,
 } from '../../src/index.js';
+import { isTrimmedChar } from '../../src/expressions.js';
 
 const ctx: TemplateContext = {
   inputs: { name: 'Ada', n: 3, flag: false, list: ['a', 'b'], obj: { k: { deep: 1 } }, nothing: null },
@@ -28,6 +29,17 @@ describe('findExpressions', () => {
     expect(a!.path).toEqual(['inputs', 'name']);
     expect(text.slice(b!.start, b!.end)).toBe('${{steps.a.output}}');
     expect(b!.path).toEqual(['steps', 'a', 'output']);
+  });
+
+  test('bodies are trimmed as String.prototype.trim trims (every UTF-16 code unit)', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      if (isTrimmedChar(c) !== (ch.trim() === '')) expect.fail(`U+${c.toString(16)}`);
+    }
+    const text = '${{\u00a0 inputs.a\u2003\t}} ${{\u3000}}';
+    const [a, b] = findExpressions(text);
+    expect(a).toMatchObject({ body: 'inputs.a', bodyStart: 5, bodyEnd: 13, path: ['inputs', 'a'] });
+    expect(b).toMatchObject({ body: '', error: 'empty expression' });
   });
 
   test('escaped, unterminated, empty and invalid expressions', () => {
