@@ -12,7 +12,8 @@ type WithPlainData = { [PLAIN_DATA]?: unknown };
 /**
  * Gives a parsed document the plain data it converts to, from a parser that built that data itself (the
  * language server's piecewise parser): `readYamlData` then takes it instead of converting the nodes with
- * `toJS` again. The caller vouches that it equals `doc.toJS()`.
+ * `toJS` again. The caller vouches that it equals `doc.toJS()` and that the document has no aliases (the check
+ * for recursive ones is skipped).
  */
 export function setPlainData(doc: Document, data: unknown): void {
   (doc as WithPlainData)[PLAIN_DATA] = data;
@@ -37,7 +38,9 @@ export function readYamlData(source: SourceDocument, o: YamlDataOptions): YamlDa
     return { ok: false, syntax: true, diagnostics: yamlProblems };
   }
   const diagnostics = [...yamlProblems, ...source.duplicateKeyDiagnostics()];
-  const recursive = source.recursiveAliasRange();
+  const doc = source.doc as WithPlainData & Document;
+  const preset = PLAIN_DATA in doc; // built by a parser that takes no aliases
+  const recursive = preset ? undefined : source.recursiveAliasRange();
   if (recursive !== undefined) {
     diagnostics.push({
       severity: 'error',
@@ -49,8 +52,7 @@ export function readYamlData(source: SourceDocument, o: YamlDataOptions): YamlDa
   }
   let data: unknown;
   try {
-    const doc = source.doc as WithPlainData & Document;
-    data = PLAIN_DATA in doc ? doc[PLAIN_DATA] : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    data = preset ? doc[PLAIN_DATA] : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const bomb = e instanceof ReferenceError && /alias/i.test(e.message);
     diagnostics.push({
