@@ -106,6 +106,19 @@ describe('HTTP app', () => {
     });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error).toBeDefined();
+    // An alias inside the node it refers to (infinite data) once ran the process out of memory.
+    const recursive = await a.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: { ...auth, 'content-type': 'application/yaml' },
+      payload: yaml.replace('    prompt: hi\n', '    prompt: hi\n    options: &o { again: *o }\n'),
+    });
+    expect(recursive.statusCode).toBe(422);
+    expect(recursive.json().error.details.diagnostics[0]).toMatchObject({
+      code: 'yaml-alias-limit',
+      range: { start: { line: 7, character: 25 } }, // at `*o`
+    });
+    expect((await a.inject({ method: 'GET', url: '/api/v1/jobs', headers: auth })).statusCode).toBe(200);
   });
 
   it('lists jobs newest first with a cursor, and refuses to cancel a finished job', async () => {
