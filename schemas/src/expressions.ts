@@ -47,20 +47,22 @@ export function parseReference(body: string): { path: string[] } | { error: stri
 
 /**
  * All `${{ … }}` expressions in `text`, in order. Escaped `$${{` is skipped. `parse: false` leaves out `path` and
- * `error` (for callers that only need where the expressions are).
+ * `error` (for callers that only need where the expressions are). `from` and `to` search only that part of the
+ * text, as if it were sliced out (offsets stay the text's).
  */
-export function findExpressions(text: string, parse = true): ExpressionMatch[] {
+export function findExpressions(text: string, parse = true, from = 0, to = text.length): ExpressionMatch[] {
   const out: ExpressionMatch[] = [];
-  let from = 0;
+  let at = from;
   for (;;) {
-    const start = text.indexOf(OPEN, from);
-    if (start < 0) return out;
-    if (start > 0 && text[start - 1] === '$') {
-      from = start + OPEN.length;
+    const start = text.indexOf(OPEN, at);
+    if (start < 0 || start + OPEN.length > to) return out;
+    if (start > from && text.charCodeAt(start - 1) === 36 /* $ */) {
+      at = start + OPEN.length;
       continue;
     }
-    const close = text.indexOf(CLOSE, start + OPEN.length);
-    const rawEnd = close < 0 ? text.length : close;
+    let close = text.indexOf(CLOSE, start + OPEN.length);
+    if (close >= 0 && close + CLOSE.length > to) close = -1;
+    const rawEnd = close < 0 ? to : close;
     // The body, trimmed as `trim` would, by offsets (one slice, not three strings).
     let bodyStart = start + OPEN.length;
     while (bodyStart < rawEnd && isTrimmedChar(text.charCodeAt(bodyStart))) bodyStart++;
@@ -68,7 +70,7 @@ export function findExpressions(text: string, parse = true): ExpressionMatch[] {
     while (bodyEnd > bodyStart && isTrimmedChar(text.charCodeAt(bodyEnd - 1))) bodyEnd--;
     const match: ExpressionMatch = {
       start,
-      end: close < 0 ? text.length : close + CLOSE.length,
+      end: close < 0 ? to : close + CLOSE.length,
       body: text.slice(bodyStart, bodyEnd),
       bodyStart,
       bodyEnd,
@@ -84,7 +86,7 @@ export function findExpressions(text: string, parse = true): ExpressionMatch[] {
     }
     out.push(match);
     if (close < 0) return out;
-    from = match.end;
+    at = match.end;
   }
 }
 

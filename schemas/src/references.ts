@@ -5,7 +5,7 @@
  */
 import { isScalar, type Node } from 'yaml';
 import type { Range } from './diagnostics.js';
-import { findExpressions, isTrimmedChar, type ExpressionMatch } from './expressions.js';
+import { findExpressions, type ExpressionMatch } from './expressions.js';
 import type { RawPipeline, RawStep } from './raw.js';
 import type { JsonPath, PathSegment, SourceDocument } from './source.js';
 import { isPlainObject } from './values.js';
@@ -122,61 +122,36 @@ function locateOffsets(
     nodeStart += 1;
     nodeEnd -= 1;
   }
-  const exact = node === undefined ? undefined : locateInSource(source.text, nodeStart, nodeEnd, inValue);
-  return exact === undefined ? { nodeStart, nodeEnd } : { exact };
-}
-
-/**
- * The value's expressions found in `text` between `from` and `to` (a node's source), as `findExpressions` finds
- * them in that part of the text, or undefined unless they are the same expressions (same bodies and lengths:
- * then source offsets can stand for value offsets; quoting or folding inside one changes them). Reads the text
- * in place, without slicing it.
- */
-function locateInSource(
-  text: string,
-  from: number,
-  to: number,
-  inValue: readonly ExpressionMatch[],
-): Located[] | undefined {
-  const out: Located[] = [];
-  let at = from;
-  for (;;) {
-    const start = text.indexOf('${{', at);
-    if (start < 0 || start + 3 > to) break;
-    if (start > from && text.charCodeAt(start - 1) === 36 /* $: an escaped `$${{` */) {
-      at = start + 3;
-      continue;
-    }
-    const m = inValue[out.length];
-    if (m === undefined) return undefined;
-    let close = text.indexOf('}}', start + 3);
-    if (close >= 0 && close + 2 > to) close = -1;
-    const rawEnd = close < 0 ? to : close;
-    let bodyStart = start + 3;
-    while (bodyStart < rawEnd && isTrimmedChar(text.charCodeAt(bodyStart))) bodyStart++;
-    let bodyEnd = rawEnd;
-    while (bodyEnd > bodyStart && isTrimmedChar(text.charCodeAt(bodyEnd - 1))) bodyEnd--;
-    const end = close < 0 ? to : close + 2;
-    if (
-      end - start !== m.end - m.start ||
-      bodyEnd - bodyStart !== m.body.length ||
-      !text.startsWith(m.body, bodyStart)
-    )
-      return undefined;
+  if (node === undefined) return { nodeStart, nodeEnd };
+  const inSource = findExpressions(source.text, false, nodeStart, nodeEnd);
+  if (!sameExpressions(inValue, inSource)) return { nodeStart, nodeEnd };
+  const exact: Located[] = [];
+  for (let i = 0; i < inValue.length; i++) {
+    const m = inValue[i]!;
+    const s = inSource[i]!;
     const located: Located = {
       expression: m.body,
-      start,
-      end,
-      rangeStart: m.body === '' ? start : bodyStart,
-      rangeEnd: m.body === '' ? end : bodyEnd,
+      start: s.start,
+      end: s.end,
+      rangeStart: m.body === '' ? s.start : s.bodyStart,
+      rangeEnd: m.body === '' ? s.end : s.bodyEnd,
     };
     if (m.path) located.path = m.path;
     if (m.error) located.error = m.error;
-    out.push(located);
-    if (close < 0) break;
-    at = end;
+    exact.push(located);
   }
-  return out.length === inValue.length ? out : undefined;
+  return { exact };
+}
+
+/** Whether two match lists find the same expressions (so source offsets can stand for value offsets). */
+function sameExpressions(a: readonly ExpressionMatch[], b: readonly ExpressionMatch[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const m = a[i]!;
+    const s = b[i]!;
+    if (m.body !== s.body || m.end - m.start !== s.end - s.start) return false;
+  }
+  return true;
 }
 
 type LocatedReference = Omit<TemplateReference, 'field' | 'stepId' | 'stepIndex'>;
