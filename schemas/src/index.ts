@@ -81,7 +81,7 @@ export type { SchemaCode, YamlCode } from './diagnostics.js';
 export { readRaw, kindKeys, KIND_KEYS, type RawNeed, type RawPipeline, type RawStep } from './raw.js';
 export { collectReferences, isTemplatePath, templateFields, type TemplateField } from './references.js';
 export { MAX_ALIAS_COUNT, YAML_PARSE_OPTIONS, markKeysChecked } from './source.js';
-export { setPlainData } from './yaml-data.js';
+export { bestEffortData, setPlainData } from './yaml-data.js';
 export { editDistance } from './suggest.js';
 export { effectiveInputType } from './check-values.js';
 export { isPlainObject } from './values.js';

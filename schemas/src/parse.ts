@@ -11,8 +11,8 @@ import type { Pipeline } from './pipeline.js';
 import { readRaw, type RawPipeline } from './raw.js';
 import { collectReferences, type TemplateReference } from './references.js';
 import { schemaDiagnostics } from './schema.js';
-import { MAX_ALIAS_COUNT, SourceDocument } from './source.js';
-import { internalError, readYamlData } from './yaml-data.js';
+import { SourceDocument } from './source.js';
+import { bestEffortData, internalError, readYamlData } from './yaml-data.js';
 
 export interface ParseResult {
   /** The typed, normalised pipeline; present exactly when no diagnostic is an error. */
@@ -118,9 +118,10 @@ function parseUnsafe(text: string, parsed: Document.Parsed | undefined, typed: b
  * completion in the parts that parse). Empty when even that fails.
  */
 function bestEffortReferences(source: SourceDocument): TemplateReference[] {
+  const data = bestEffortData(source);
+  if (data === undefined) return [];
   try {
-    if (source.recursiveAliasRange() !== undefined) return []; // no infinite data
-    return collectReferences(source, readRaw(source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })));
+    return collectReferences(source, readRaw(data));
   } catch {
     return [];
   }

@@ -77,6 +77,20 @@ export function readYamlData(source: SourceDocument, o: YamlDataOptions): YamlDa
   return { ok: true, data, diagnostics };
 }
 
+/**
+ * The plain data of a document, as far as it converts, whatever its diagnostics (an editor still wants hover and
+ * completion in a document with errors); undefined when it does not convert, or would be infinite (an alias
+ * inside the node it refers to).
+ */
+export function bestEffortData(source: SourceDocument): unknown {
+  if (source.recursiveAliasRange() !== undefined) return undefined;
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The diagnostic reported instead of an exception escaping a parser (a bug). */
 export function internalError(what: string, e: unknown): Diagnostic<'internal-error'> {
   return {

@@ -3,8 +3,8 @@
  * documents with syntax errors, as far as they read), the step graph and an index of step and input names.
  */
 import {
-  MAX_ALIAS_COUNT,
   StepGraph,
+  bestEffortData,
   parsePipeline,
   parsedParts,
   readRaw,
@@ -39,7 +39,7 @@ export function analyze(text: string, pieces?: PiecewiseParser): Analysis {
   const result = parsePipeline(text, parsed, { typed: false });
   const source = result.source;
   const parts = parsedParts(result);
-  const raw = parts?.raw ?? readRaw(result.data ?? bestEffortData(source));
+  const raw = parts?.raw ?? readRaw(result.data ?? (source && bestEffortData(source)));
   const graph =
     parts?.graph ??
     new StepGraph(
@@ -59,13 +59,4 @@ export function analyze(text: string, pieces?: PiecewiseParser): Analysis {
       return names;
     },
   };
-}
-
-function bestEffortData(source: SourceDocument | undefined): unknown {
-  if (source === undefined || source.recursiveAliasRange() !== undefined) return undefined; // no infinite data
-  try {
-    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
-    return undefined;
-  }
 }
