@@ -91,8 +91,3 @@ export function* warmUpSteps(): Generator<void, void, void> {
     yield;
   }
 }
-
-/** The whole warm-up at once. */
-export function warmUp(): void {
-  for (const _ of warmUpSteps());
-}
